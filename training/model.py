@@ -1,0 +1,58 @@
+"""PilotNet (Bojarski et al. 2016, "End to End Learning for Self-Driving Cars").
+
+Input is the uint8 YUV frame from `training.preprocess`; a `Rescaling` layer
+inside the model maps it to [-1, 1], so frames stay uint8 in memory and the
+model file loads in Keras' safe mode (a `Lambda` layer would not).
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from training.preprocess import DEFAULT_PREPROCESS
+
+__all__ = ["build_pilotnet", "compile_pilotnet"]
+
+# (filters, kernel, stride) of PilotNet's five convolutions.
+CONVOLUTIONS = ((24, 5, 2), (36, 5, 2), (48, 5, 2), (64, 3, 1), (64, 3, 1))
+DENSE_UNITS = (100, 50, 10)
+
+
+def build_pilotnet(
+    input_shape: tuple[int, int, int] = DEFAULT_PREPROCESS.output_shape,
+    seed: int = 0,
+    dropout: float = 0.0,
+) -> keras.Model:
+    """Return an uncompiled PilotNet taking uint8 frames and giving one steering value.
+
+    Args:
+        input_shape: (height, width, channels) of a preprocessed frame.
+        seed: seeds every initializer, so two runs with the same seed start equal.
+        dropout: dropout rate before the dense layers (0 disables it).
+    """
+    initializer_seed = iter(range(seed * 100, seed * 100 + 100))
+
+    def init() -> keras.initializers.Initializer:
+        return keras.initializers.GlorotUniform(seed=next(initializer_seed))
+
+    inputs = keras.Input(shape=input_shape, dtype="uint8", name="yuv_frame")
+    x = layers.Rescaling(1.0 / 127.5, offset=-1.0, name="normalise")(inputs)
+    for i, (filters, kernel, stride) in enumerate(CONVOLUTIONS, start=1):
+        x = layers.Conv2D(
+            filters, kernel, strides=stride, activation="elu",
+            kernel_initializer=init(), name=f"conv{i}",
+        )(x)
+    x = layers.Flatten(name="flatten")(x)
+    if dropout > 0:
+        x = layers.Dropout(dropout, seed=seed, name="dropout")(x)
+    for i, units in enumerate(DENSE_UNITS, start=1):
+        x = layers.Dense(units, activation="elu", kernel_initializer=init(), name=f"fc{i}")(x)
+    outputs = layers.Dense(1, kernel_initializer=init(), name="steering")(x)
+    return keras.Model(inputs, outputs, name="pilotnet")
+
+
+def compile_pilotnet(model: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
+    """Compile with Adam and mean squared error, as in the paper; return the model."""
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
+    return model

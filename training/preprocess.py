@@ -1,0 +1,99 @@
+"""The one preprocessing step shared by training and the drive server.
+
+A simulator frame (RGB, 160x320, uint8) becomes a PilotNet input (YUV, 66x200,
+uint8): crop the sky and the bonnet, resize with INTER_AREA, convert RGB to YUV,
+as in NVIDIA's PilotNet paper. The result stays uint8 (39,600 bytes); scaling to
+floats happens inside the model. A model file records the config it was trained
+with (`preprocess_spec`), and loading it checks that spec against this code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import cv2
+import numpy as np
+
+__all__ = [
+    "PreprocessConfig",
+    "DEFAULT_PREPROCESS",
+    "PREPROCESS_NAME",
+    "PREPROCESS_VERSION",
+    "preprocess",
+    "preprocess_spec",
+    "config_from_spec",
+]
+
+PREPROCESS_NAME = "crop-resize-yuv"
+# Bump when the function's behaviour changes for the same parameters.
+PREPROCESS_VERSION = 1
+
+# The simulator's camera frame (height, width).
+FRAME_SHAPE = (160, 320)
+
+
+@dataclass(frozen=True)
+class PreprocessConfig:
+    """Parameters of `preprocess`; recorded in every saved model."""
+
+    crop_top: int = 60  # rows of sky and trees removed from the top (px of 160)
+    crop_bottom: int = 25  # rows of the car's bonnet removed from the bottom (px)
+    out_height: int = 66  # PilotNet input height (px)
+    out_width: int = 200  # PilotNet input width (px)
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            if getattr(self, f.name) < 0:
+                raise ValueError(f"{f.name} must be >= 0, got {getattr(self, f.name)}")
+        if self.crop_top + self.crop_bottom >= FRAME_SHAPE[0]:
+            raise ValueError(
+                f"crop_top + crop_bottom must be < {FRAME_SHAPE[0]}, "
+                f"got {self.crop_top} + {self.crop_bottom}"
+            )
+        if self.out_height < 1 or self.out_width < 1:
+            raise ValueError("out_height and out_width must be >= 1")
+
+    @property
+    def output_shape(self) -> tuple[int, int, int]:
+        """Shape of a preprocessed frame (height, width, channels)."""
+        return (self.out_height, self.out_width, 3)
+
+
+DEFAULT_PREPROCESS = PreprocessConfig()
+
+
+def preprocess(rgb: np.ndarray, config: PreprocessConfig = DEFAULT_PREPROCESS) -> np.ndarray:
+    """Turn one RGB uint8 160x320 frame into a YUV uint8 frame of `config.output_shape`.
+
+    Raises:
+        ValueError: if the frame is not uint8 of shape (160, 320, 3).
+    """
+    if rgb.dtype != np.uint8 or rgb.shape != (*FRAME_SHAPE, 3):
+        raise ValueError(
+            f"expected a uint8 frame of shape {(*FRAME_SHAPE, 3)}, got {rgb.dtype} {rgb.shape}"
+        )
+    cropped = rgb[config.crop_top : FRAME_SHAPE[0] - config.crop_bottom]
+    resized = cv2.resize(
+        cropped, (config.out_width, config.out_height), interpolation=cv2.INTER_AREA
+    )
+    return cv2.cvtColor(resized, cv2.COLOR_RGB2YUV)
+
+
+def preprocess_spec(config: PreprocessConfig = DEFAULT_PREPROCESS) -> dict[str, Any]:
+    """The JSON-able record of a preprocessing, stored beside a model."""
+    return {"name": PREPROCESS_NAME, "version": PREPROCESS_VERSION, "params": asdict(config)}
+
+
+def config_from_spec(spec: dict[str, Any]) -> PreprocessConfig:
+    """Rebuild the config from a recorded spec; raise ValueError if this code cannot run it."""
+    name, version = spec.get("name"), spec.get("version")
+    if name != PREPROCESS_NAME or version != PREPROCESS_VERSION:
+        raise ValueError(
+            f"model was trained with preprocessing {name!r} v{version}, "
+            f"this code implements {PREPROCESS_NAME!r} v{PREPROCESS_VERSION}"
+        )
+    try:
+        return PreprocessConfig(**spec["params"])
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"bad preprocessing parameters in model record: {exc}") from exc
