@@ -1,0 +1,42 @@
+"""Parameters of the training augmentations, shared by the NumPy augmentations
+(generator and in-memory approaches) and the TensorFlow ones (pipeline approach).
+
+Defaults follow the tutorials this field learned from (naokishibuya's
+car-behavioral-cloning): a 0.2 steering correction for the side cameras and
+0.002 steering per pixel of horizontal shift on the 320-pixel-wide frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["AugmentConfig", "DEFAULT_AUGMENT"]
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    """How each training sample is varied; each field has its unit."""
+
+    camera_correction: float = 0.2  # steering added for the left camera, subtracted for the right
+    flip_probability: float = 0.5  # chance of a horizontal flip (steering negated)
+    max_shift_x: float = 50.0  # max horizontal translation, px of the 320-px frame (either way)
+    max_shift_y: float = 10.0  # max vertical translation, px of the 160-px frame (either way)
+    steering_per_px: float = 0.002  # steering added per px of horizontal shift
+    shadow_probability: float = 0.5  # chance of a random shadow band
+    shadow_darkness: float = 0.5  # brightness factor inside a shadow (0 black, 1 none)
+    brightness_range: tuple[float, float] = (0.6, 1.4)  # random brightness factor (min, max)
+
+    def __post_init__(self) -> None:
+        for name in ("flip_probability", "shadow_probability", "shadow_darkness"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {value}")
+        for name in ("camera_correction", "max_shift_x", "max_shift_y", "steering_per_px"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+        low, high = self.brightness_range
+        if not 0 < low <= high:
+            raise ValueError(f"brightness_range must satisfy 0 < min <= max, got {self.brightness_range}")
+
+
+DEFAULT_AUGMENT = AugmentConfig()
