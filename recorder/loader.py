@@ -1,0 +1,223 @@
+"""Loading and validating recording folders into one list of samples.
+
+A recording folder holds `driving_log.csv` and `IMG/`. Every row is checked in
+the order of `recorder.problems.REASONS`; the first failed check drops the row
+with one `Problem`. Usable rows become `Sample`s, in log order, session by
+session. Nothing in a recording folder is ever written.
+
+    result = load_recordings(["data/lap1", "data/lap2"], LoadConfig(min_speed=0.5))
+    result.samples, result.problems, result.sessions
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from tqdm import tqdm
+
+from recorder.csv_log import COLUMNS, LogLine, read_log
+from recorder.images import IMAGE_DIR, check_image, resolve_image
+from recorder.problems import REASONS, Problem, RecordingError
+from recorder.sample import CAMERAS, Sample
+
+__all__ = ["LOG_NAME", "LoadConfig", "LoadResult", "load_recordings"]
+
+logger = logging.getLogger(__name__)
+
+LOG_NAME = "driving_log.csv"
+_NUMBERS = ("steering", "throttle", "brake", "speed")
+
+
+@dataclass(frozen=True)
+class LoadConfig:
+    """How strictly rows are filtered."""
+
+    # mph; rows slower than this are dropped as "stationary" (0 keeps them all)
+    min_speed: float = field(
+        default=0.1, metadata={"help": "mph; rows slower than this are dropped as stationary (0 keeps all)"}
+    )
+    # fully decode every JPEG (slow) instead of checking its start and end markers
+    decode_images: bool = field(
+        default=False, metadata={"help": "fully decode every JPEG instead of checking its start/end markers"}
+    )
+    # drop a row whose centre image an earlier row already used
+    drop_duplicates: bool = field(
+        default=True, metadata={"help": "drop rows whose centre image an earlier row already used"}
+    )
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.min_speed) or self.min_speed < 0:
+            raise ValueError(f"min_speed must be a finite number >= 0 mph, got {self.min_speed}")
+
+
+@dataclass
+class LoadResult:
+    """Usable samples of all sessions, and every row that was dropped."""
+
+    samples: list[Sample]  # usable rows, all sessions merged, log order per session
+    problems: list[Problem]  # one per dropped row, in file and row order
+    rows_read: int  # non-blank data lines read (headers and blank lines not counted)
+    sessions: dict[str, int]  # usable rows per session (folder as given)
+    log_files: dict[str, Path] = field(default_factory=dict)  # session -> its driving_log.csv
+    headers: int = 0  # logs that started with a header line
+    blank_lines: int = 0  # blank lines skipped
+
+    @property
+    def dropped(self) -> dict[str, int]:
+        """Number of dropped rows per reason, in REASONS order, zeros left out."""
+        counts = Counter(problem.reason for problem in self.problems)
+        return {reason: counts[reason] for reason in REASONS if counts[reason]}
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+class _SessionLoader:
+    """Validates the rows of one log; holds the duplicate set shared by all sessions."""
+
+    def __init__(self, config: LoadConfig, seen_centres: set[Path]) -> None:
+        self.config = config
+        self.seen_centres = seen_centres
+
+    def row(self, line: LogLine, session: str, log_file: Path) -> Sample | Problem:
+        """Turn one line into a Sample, or the Problem that stops it."""
+
+        def problem(reason: str, detail: str) -> Problem:
+            return Problem(log_file, line.row, reason, detail)
+
+        if len(line.fields) != len(COLUMNS):
+            if not line.terminated and len(line.fields) < len(COLUMNS):
+                return problem("truncated_row", f"last line ends without newline after {len(line.fields)} of 7 fields")
+            return problem("wrong_column_count", f"{len(line.fields)} fields, expected 7")
+        values = dict(zip(COLUMNS, line.fields))
+        numbers: dict[str, float] = {}
+        for name in _NUMBERS:
+            value = _number(values[name])
+            if value is None:
+                return problem("not_a_number", f"{name} is {values[name][:40]!r}")
+            numbers[name] = value
+        if not -1.0 <= numbers["steering"] <= 1.0:
+            return problem("steering_out_of_range", f"steering {numbers['steering']:g} not in [-1, 1]")
+        image_dir = log_file.parent / IMAGE_DIR
+        paths: dict[str, Path | None] = {}
+        for camera in CAMERAS:
+            recorded = values[camera]
+            if not recorded:
+                if camera == "center":
+                    return problem("missing_image", "center field is empty")
+                paths[camera] = None  # a recorded autonomous run has only the centre camera
+                continue
+            path = resolve_image(recorded, image_dir)
+            if path is None:
+                return problem("missing_image", f"{camera} image {recorded[-80:]!r} not found in {image_dir}")
+            failure = check_image(path, self.config.decode_images)
+            if failure is not None:
+                return problem(failure[0], f"{camera}: {failure[1]}")
+            paths[camera] = path
+        centre = paths["center"]
+        assert centre is not None
+        if self.config.drop_duplicates:
+            if centre in self.seen_centres:
+                return problem("duplicate_row", f"center image {centre.name} already used")
+            self.seen_centres.add(centre)
+        if numbers["speed"] < self.config.min_speed:
+            return problem("stationary", f"speed {numbers['speed']:g} mph < {self.config.min_speed:g}")
+        return Sample(
+            center=centre,
+            left=paths["left"],
+            right=paths["right"],
+            steering=numbers["steering"],
+            throttle=numbers["throttle"],
+            brake=numbers["brake"],
+            speed=numbers["speed"],
+            session=session,
+            log_file=log_file,
+            row=line.row,
+        )
+
+
+def _log_file(folder: Path) -> Path:
+    if not folder.exists():
+        raise RecordingError(f"{folder}: no such folder")
+    if not folder.is_dir():
+        raise RecordingError(f"{folder}: not a folder (give the folder that holds {LOG_NAME})")
+    log_file = folder / LOG_NAME
+    if not log_file.is_file():
+        raise RecordingError(f"{folder}: no {LOG_NAME} in this folder")
+    return log_file
+
+
+def _no_usable_row(log_file: Path, rows: int, header: bool, problems: list[Problem]) -> RecordingError:
+    if rows == 0 and not problems:
+        what = "has a header but no data rows" if header else "is empty"
+        return RecordingError(f"{log_file}: {what}")
+    counts = Counter(problem.reason for problem in problems)
+    reasons = ", ".join(f"{reason} {counts[reason]}" for reason in REASONS if counts[reason])
+    return RecordingError(f"{log_file}: no usable row in {rows} rows (dropped: {reasons})")
+
+
+def load_recordings(
+    folders: Sequence[str | os.PathLike], config: LoadConfig = LoadConfig(), progress: bool = False
+) -> LoadResult:
+    """Load, validate and merge recording folders.
+
+    Args:
+        folders: recording folders, each holding driving_log.csv and IMG/.
+        config: filtering options.
+        progress: show a tqdm bar per log on stderr (useful with decode_images).
+
+    Returns:
+        The usable samples and one Problem per dropped row.
+
+    Raises:
+        RecordingError: no folder given, a folder given twice, a folder without
+            driving_log.csv, an unreadable log, or a log without a usable row.
+    """
+    if isinstance(folders, (str, os.PathLike)):
+        folders = [folders]
+    if not folders:
+        raise RecordingError("no recording folder given")
+    result = LoadResult(samples=[], problems=[], rows_read=0, sessions={})
+    seen_folders: dict[Path, str] = {}
+    seen_centres: set[Path] = set()
+    loader = _SessionLoader(config, seen_centres)
+    for folder in folders:
+        session = os.fspath(folder)
+        log_file = _log_file(Path(folder))
+        resolved = Path(folder).resolve()
+        if resolved in seen_folders:
+            raise RecordingError(f"{session}: the same recording is given twice (also as {seen_folders[resolved]})")
+        seen_folders[resolved] = session
+        parsed = read_log(log_file)
+        problems = list(parsed.problems)
+        samples: list[Sample] = []
+        for line in tqdm(parsed.lines, desc=session, unit="row", disable=None if progress else True, leave=False):
+            outcome = loader.row(line, session, log_file)
+            if isinstance(outcome, Problem):
+                problems.append(outcome)
+            else:
+                samples.append(outcome)
+        rows = len(parsed.lines) + len(parsed.problems)  # parse problems are binary lines
+        if not samples:
+            raise _no_usable_row(log_file, rows, parsed.header, problems)
+        problems.sort(key=lambda problem: problem.row)
+        logger.info("%s: %d of %d rows usable", log_file, len(samples), rows)
+        result.samples.extend(samples)
+        result.problems.extend(problems)
+        result.rows_read += rows
+        result.sessions[session] = len(samples)
+        result.log_files[session] = log_file
+        result.headers += parsed.header
+        result.blank_lines += parsed.blank_lines
+    return result
