@@ -17,6 +17,13 @@ from typing import Any, Iterator
 __all__ = ["atomic_path", "write_bytes_atomic", "write_text_atomic", "write_json_atomic"]
 
 
+def _umask() -> int:
+    """The process umask (reading it means setting it, so set it straight back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it onto `path` on success.
@@ -34,6 +41,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        # mkstemp creates 0600; give the output the permissions a plain open() would.
+        tmp.chmod(0o666 & ~_umask())
         os.replace(tmp, target)
     finally:
         if tmp.exists():
