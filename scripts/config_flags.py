@@ -59,7 +59,8 @@ def add_flags(
         text = f.metadata.get("help", f.name.replace("_", " "))
         kwargs: dict[str, Any] = {"dest": _dest(prefix, f.name), "default": default}
         if kind is bool:
-            kwargs.update(type=_parse_bool, metavar="{true,false}")
+            # `--flag` alone means true; `--flag false` still works
+            kwargs.update(type=_parse_bool, metavar="{true,false}", nargs="?", const=True)
         elif typing.get_origin(kind) is tuple:
             item = typing.get_args(kind)[0]
             kwargs.update(type=item, nargs=len(typing.get_args(kind)))

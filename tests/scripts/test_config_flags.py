@@ -42,6 +42,11 @@ def test_every_type_parses():
     assert from_flags(Demo, args) == Demo(rate=2.0, count=7, name="other", enabled=False, size=(3, 4), limit=9)
 
 
+def test_a_bare_bool_flag_means_true():
+    _, args = parse(["--enabled", "--count", "3"])  # used to be an error: "expected one argument"
+    assert args.enabled is True and args.count == 3
+
+
 def test_prefix_and_overrides():
     _, args = parse(["--demo-count", "5"], prefix="demo")
     assert args.demo_count == 5
@@ -51,7 +56,7 @@ def test_prefix_and_overrides():
 def test_help_shows_metadata_help_and_default():
     parser, _ = parse([])
     text = parser.format_help()
-    assert "a rate in Hz (default: 0.5)" in text and "--enabled {true,false}" in text
+    assert "a rate in Hz (default: 0.5)" in text and "--enabled [{true,false}]" in text
 
 
 @pytest.mark.parametrize("argv", [["--enabled", "maybe"], ["--name", "nobody"], ["--count", "x"]])

@@ -1,0 +1,66 @@
+"""Compare training runs: a Markdown table in the paper's form and a bar chart.
+
+    python scripts/compare.py runs/mem runs/gen --out runs/cmp --estimate-device nvidia-t4 --estimate-cloud-provider gcp --estimate-cloud-region us-central1
+
+Writes comparison.md (time, energy, CO2 per run; "N x faster", "P % less CO2"
+against the generator run), comparison.png and comparison.json, and prints the
+table. The --estimate-* flags add each run's CO2 estimated for another device
+and grid from its measured time (power x time x PUE x carbon intensity).
+Exit codes: 0 ok, 2 user error (not a run folder, unknown device or region).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+if __package__ in (None, ""):  # run as `python scripts/compare.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scripts.config_flags import add_flags, from_flags  # noqa: E402
+from training.compare import compare  # noqa: E402
+from training.estimate import EstimateConfig  # noqa: E402
+from training.run_folder import RunFolderError  # noqa: E402
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Flags: run folders, --out and the optional other-device estimate."""
+    parser = argparse.ArgumentParser(
+        prog="compare.py",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="run folder written by scripts/train.py")
+    parser.add_argument("--out", required=True, help="folder for comparison.md, .png and .json")
+    parser.add_argument(
+        "--estimate", action="store_true",
+        help="add a column estimating each run with the --estimate-* flags (implied by any of them)",
+    )
+    add_flags(parser, EstimateConfig, prefix="estimate")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse flags, write the comparison, print the table; 2 on a user error."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    defaults = EstimateConfig()
+    try:
+        other = from_flags(EstimateConfig, args, prefix="estimate")
+    except ValueError as exc:
+        parser.error(str(exc))  # exits 2
+    wanted = args.estimate or other != defaults
+    try:
+        paths = compare(args.run_dirs, args.out, other if wanted else None)
+    except (RunFolderError, ValueError) as exc:
+        print(f"compare.py: error: {exc}", file=sys.stderr)
+        return 2
+    print(paths["table"].read_text(encoding="utf-8"), end="")
+    print(f"written: {', '.join(str(p) for p in paths.values())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,278 @@
+"""Measuring training approaches against the compute ceiling, in one process, on the same data.
+
+The compute ceiling is `model.fit` on uint8 tensors already in memory (same
+model, batch and seed): no data work at all. Each approach is then measured as
+a run does it: `prepare` (timed) and `fit` (timed per epoch). Throughput is
+taken over the epochs after the first (the first also traces the graph), and
+every number is reported as a ratio to the ceiling measured in the same run,
+because absolute speeds on a shared CPU drift: the ceiling is measured before
+and after every approach, and the mean of those two is that approach's reference;
+with `repeats` > 1 the rounds are interleaved and the summary shows medians.
+
+Rows are `(label, measure)` pairs; `default_rows()` is the ceiling plus every
+registered approach, so a new approach (e.g. `pipeline`) shows up by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from recorder.log_writer import DrivingLogWriter
+from recorder.sample import Sample
+from training.approaches import PrepareContext, approach_names, get_approach
+from training.augment_config import DEFAULT_AUGMENT
+from training.config import TrainConfig
+from training.examples import centre_examples, epoch_indices
+from training.model import build_pilotnet, compile_pilotnet
+from training.preprocess import DEFAULT_PREPROCESS
+from training.run import EpochTimer
+
+__all__ = [
+    "BenchConfig",
+    "BenchData",
+    "Measurement",
+    "CEILING",
+    "synthetic_recording",
+    "measure_ceiling",
+    "measure_approach",
+    "default_rows",
+    "run_benchmark",
+    "summary",
+]
+
+logger = logging.getLogger(__name__)
+
+CEILING = "ceiling"
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """Size of the benchmark; equal for every row."""
+
+    # examples per epoch
+    samples_per_epoch: int = field(default=1024, metadata={"help": "examples per epoch"})
+    # epochs per row (the first is warm-up for throughput; >= 2)
+    epochs: int = field(default=3, metadata={"help": "epochs per row; the first is warm-up (>= 2)"})
+    # examples per batch
+    batch_size: int = field(default=64, metadata={"help": "examples per batch"})
+    # seed of the model and the example draws
+    seed: int = field(default=0, metadata={"help": "random seed"})
+    # rows of the synthetic recording made when no LOG_DIR is given
+    synthetic_rows: int = field(default=200, metadata={"help": "rows of the generated recording"})
+    # decode threads for preparation (0 = one per core)
+    threads: int = field(default=0, metadata={"help": "decode threads for preparation (0 = one per core)"})
+    # generator approach: Keras PyDataset workers
+    loader_workers: int = field(default=1, metadata={"help": "generator approach: PyDataset workers"})
+    # rounds of measurements; the summary shows medians (a shared CPU's speed drifts)
+    repeats: int = field(default=1, metadata={"help": "rounds of measurements (summary shows medians)"})
+
+    def __post_init__(self) -> None:
+        for name in ("samples_per_epoch", "batch_size", "synthetic_rows", "loader_workers", "repeats"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.epochs < 2:
+            raise ValueError(f"epochs must be >= 2 (the first is warm-up), got {self.epochs}")
+        if self.threads < 0:
+            raise ValueError(f"threads must be >= 0, got {self.threads}")
+
+
+@dataclass(frozen=True)
+class BenchData:
+    """What every row trains on."""
+
+    samples: Sequence[Sample]  # the recording's usable rows
+    config: BenchConfig
+    work_dir: Path  # scratch folder (a disk-backed store may live here)
+    cache: dict = field(default_factory=dict, compare=False)  # the ceiling's tensors, made once
+
+    def train_config(self, approach: str) -> TrainConfig:
+        """The TrainConfig an approach is measured with."""
+        c = self.config
+        return TrainConfig(
+            approach=approach, epochs=c.epochs, batch_size=c.batch_size, samples_per_epoch=c.samples_per_epoch,
+            seed=c.seed, threads=c.threads, loader_workers=c.loader_workers, verbose=0,
+        )
+
+
+@dataclass
+class Measurement:
+    """Time spent by one row."""
+
+    label: str
+    prepare_seconds: float  # data preparation before fit
+    epoch_seconds: list[float]  # wall time of each epoch of fit
+    images_per_epoch: int
+    ceiling: float | None = None  # ceiling images/s measured around this row (mean before/after)
+
+    @property
+    def train_seconds(self) -> float:
+        return float(sum(self.epoch_seconds))
+
+    @property
+    def total_seconds(self) -> float:
+        return self.prepare_seconds + self.train_seconds
+
+    @property
+    def images_per_second(self) -> float:
+        """Steady training throughput: epochs after the first."""
+        steady = self.epoch_seconds[1:] or self.epoch_seconds
+        return self.images_per_epoch * len(steady) / sum(steady)
+
+
+def synthetic_recording(folder: Path, rows: int, seed: int = 0) -> Path:
+    """Write a recording of `rows` synthetic frames (a grey road whose centre follows the
+    steering, as the tests' frames) in the simulator's format; return the folder."""
+    rng = np.random.default_rng(seed)
+    start = datetime(2024, 1, 2, 3, 4, 5)
+
+    def frame(steering: float, shift: int) -> np.ndarray:
+        image = np.zeros((160, 320, 3), np.uint8)
+        image[:60], image[60:] = (135, 190, 235), (60, 140, 50)
+        centre = int(160 + shift - 100 * steering)
+        for row in range(60, 160):
+            half = 10 + (row - 60)
+            image[row, max(0, centre - half) : max(0, min(320, centre + half))] = (110, 110, 110)
+        noise = rng.integers(0, 12, image.shape, dtype=np.uint8)  # texture, so JPEGs are realistic in size
+        return image + noise
+
+    with DrivingLogWriter(folder) as writer:
+        for i in range(rows):
+            steering = float(np.clip(0.5 * np.sin(i / 5.0) + rng.normal(0, 0.02), -1, 1))
+            writer.write(
+                center=frame(steering, 0), left=frame(steering, -20), right=frame(steering, 20),
+                steering=steering, throttle=0.5, brake=0.0, speed=20.0,
+                when=start + timedelta(milliseconds=100 * i),
+            )
+    return folder
+
+
+def _fit(label: str, data: BenchData, x: object, y: object, prepare_seconds: float, **fit_kwargs: object) -> Measurement:
+    c = data.config
+    keras.backend.clear_session()  # each row starts from a fresh graph, as a run's process does
+    keras.utils.set_random_seed(c.seed)
+    model = compile_pilotnet(build_pilotnet(DEFAULT_PREPROCESS.output_shape, c.seed))
+    history = model.fit(x, y, epochs=c.epochs, callbacks=[EpochTimer()], verbose=0, **fit_kwargs).history
+    result = Measurement(label, prepare_seconds, [float(s) for s in history["seconds"]], c.samples_per_epoch)
+    logger.info("%s: %.0f images/s", label, result.images_per_second)
+    return result
+
+
+def measure_ceiling(data: BenchData) -> Measurement:
+    """model.fit on uint8 tensors already in memory (the frames are centre frames)."""
+    c = data.config
+    if "ceiling" not in data.cache:
+        rows = epoch_indices(len(data.samples), c.samples_per_epoch, c.seed, 0)
+        frames, steering = centre_examples([data.samples[int(i)] for i in rows], DEFAULT_PREPROCESS, c.threads or 1)
+        data.cache["ceiling"] = (tf.constant(frames), tf.constant(steering))
+    x, y = data.cache["ceiling"]
+    return _fit(CEILING, data, x, y, 0.0, batch_size=c.batch_size, shuffle=False)
+
+
+def measure_approach(name: str) -> Callable[[BenchData], Measurement]:
+    """A row that prepares and fits like `training.run` does with approach `name`."""
+
+    def measure(data: BenchData) -> Measurement:
+        config = data.train_config(name)
+        context = PrepareContext(
+            train=data.samples, config=config, samples_per_epoch=config.samples_per_epoch or 0,
+            augment=DEFAULT_AUGMENT, preprocess=DEFAULT_PREPROCESS, run_dir=data.work_dir / name,
+        )
+        start = time.perf_counter()
+        prepared = get_approach(name).prepare(context)
+        prepare_seconds = time.perf_counter() - start
+        return _fit(name, data, prepared.x, prepared.y, prepare_seconds, **prepared.fit_kwargs)
+
+    return measure
+
+
+def default_rows() -> list[tuple[str, Callable[[BenchData], Measurement]]]:
+    """The ceiling, then every registered approach (generator, in-memory, then others)."""
+    return [(CEILING, measure_ceiling)] + [(name, measure_approach(name)) for name in approach_names()]
+
+
+def run_benchmark(
+    data: BenchData, rows: Sequence[tuple[str, Callable[[BenchData], Measurement]]]
+) -> list[Measurement]:
+    """Measure the ceiling, then each row followed by the ceiling again, `repeats` rounds.
+
+    A shared CPU's speed drifts, so each row's ratio is taken against the mean of
+    the ceilings measured just before and just after it. One untimed fit first
+    warms TensorFlow up (thread pools, kernels), which would otherwise slow the
+    first row measured.
+    """
+    _fit("warm-up", data, *_warm_up_data(data), 0.0, batch_size=data.config.batch_size)
+    before = measure_ceiling(data)
+    results, ceilings = [before], [before]
+    for _ in range(data.config.repeats):
+        for label, measure in rows:
+            if label == CEILING:
+                continue
+            result = measure(data)
+            after = measure_ceiling(data)
+            result.ceiling = (before.images_per_second + after.images_per_second) / 2
+            results += [result, after]
+            ceilings.append(after)
+            before = after
+    reference = float(np.mean([c.images_per_second for c in ceilings]))
+    for ceiling in ceilings:
+        ceiling.ceiling = reference
+    return results
+
+
+def _warm_up_data(data: BenchData) -> tuple[np.ndarray, np.ndarray]:
+    n = min(4 * data.config.batch_size, data.config.samples_per_epoch)
+    return np.zeros((n, *DEFAULT_PREPROCESS.output_shape), np.uint8), np.zeros((n, 1), np.float32)
+
+
+def _median(values: Sequence[float]) -> float:
+    return float(np.median(values))
+
+
+def summary(results: Sequence[Measurement]) -> str:
+    """A text table (medians over rounds): images/s, ratio to the ceiling, and the
+    generator/in-memory total cost with its preparation/training breakdown."""
+    labels = list(dict.fromkeys(r.label for r in results))
+    by_label = {label: [r for r in results if r.label == label] for label in labels}
+    lines = [
+        f"{'row':<12} {'n':>2} {'prep s':>8} {'train s':>8} {'total s':>8} {'images/s':>9} {'ceiling':>8} {'/ ceiling':>9}"
+    ]
+    med: dict[str, dict[str, float]] = {}
+    for label, group in by_label.items():
+        med[label] = {
+            "prep": _median([r.prepare_seconds for r in group]),
+            "train": _median([r.train_seconds for r in group]),
+            "total": _median([r.total_seconds for r in group]),
+            "ips": _median([r.images_per_second for r in group]),
+        }
+        ceiling = [r.ceiling for r in group if r.ceiling]
+        ratio = [r.images_per_second / r.ceiling for r in group if r.ceiling]
+        m = med[label]
+        lines.append(
+            f"{label:<12} {len(group):>2} {m['prep']:8.2f} {m['train']:8.2f} {m['total']:8.2f} {m['ips']:9.0f} "
+            + (f"{_median(ceiling):8.0f} {_median(ratio):9.2f}" if ratio else f"{'n/a':>8} {'n/a':>9}")
+        )
+    lines.append(
+        "medians over n measurements; images/s over the epochs after the first; "
+        "ceiling: mean of the ceilings measured just before and after each measurement"
+    )
+    gen, mem = med.get("generator"), med.get("in-memory")
+    if gen and mem:
+        lines.append(
+            f"generator / in-memory total cost: {gen['total'] / mem['total']:.2f} x "
+            f"(generator: prep {gen['prep']:.2f} s + train {gen['train']:.2f} s; "
+            f"in-memory: prep {mem['prep']:.2f} s + train {mem['train']:.2f} s)"
+        )
+        lines.append(
+            f"generator / in-memory training time: {gen['train'] / mem['train']:.2f} x; "
+            "paper (cloud GPU): about 38 x less total time, 96 % less CO2"
+        )
+    return "\n".join(lines)
