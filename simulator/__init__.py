@@ -1,0 +1,45 @@
+"""A small stand-in for the Udacity simulator: track, car, cameras, expert recording, autonomous mode.
+
+    record("data/sim", SimulatorConfig(track=TrackConfig(seed=0)), ExpertConfig(), RecordConfig(laps=3))
+    drive(DriveConfig(port=4567, laps=3), SimulatorConfig(track=TrackConfig(seed=7)), out_dir="runs/seed7")
+
+Recordings are written in the simulator's own training-mode format and the
+autonomous mode speaks its wire protocol, so the rest of the project runs on it
+exactly as on the Unity binary.
+"""
+
+from simulator.autonomous import DriveConfig, DriveResult, drive
+from simulator.benchmark import RenderBenchmark, benchmark_render
+from simulator.camera import CameraConfig, Cameras
+from simulator.car import CarConfig, CarState
+from simulator.expert import Expert, ExpertConfig
+from simulator.metrics import RunMetrics
+from simulator.record import FolderNotEmptyError, RecordConfig, RecordSummary, record
+from simulator.simulation import Simulation, SimulatorConfig
+from simulator.track import Track, TrackConfig, make_track
+from simulator.wire import WireError
+
+__all__ = [
+    "CameraConfig",
+    "Cameras",
+    "CarConfig",
+    "CarState",
+    "DriveConfig",
+    "DriveResult",
+    "Expert",
+    "ExpertConfig",
+    "FolderNotEmptyError",
+    "RecordConfig",
+    "RecordSummary",
+    "RenderBenchmark",
+    "RunMetrics",
+    "Simulation",
+    "SimulatorConfig",
+    "Track",
+    "TrackConfig",
+    "WireError",
+    "benchmark_render",
+    "drive",
+    "make_track",
+    "record",
+]
