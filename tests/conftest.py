@@ -36,32 +36,35 @@ def synthetic_frame(steering: float, shift: int = 0) -> np.ndarray:
     return frame
 
 
+def write_recording(folder: Path, rows: int = 30, seed: int = 0, side_cameras: bool = True) -> Path:
+    """Write a recording in the simulator's own format (no header, ", ", absolute paths) into `folder`.
+
+    Steering follows a slow sine, speed is about 20 mph, images are `synthetic_frame`s.
+    """
+    rng = np.random.default_rng(seed)
+    start = datetime(2024, 1, 2, 3, 4, 5)
+    with DrivingLogWriter(folder) as writer:
+        for i in range(rows):
+            steering = float(np.clip(0.5 * np.sin(i / 5.0) + rng.normal(0, 0.02), -1, 1))
+            writer.write(
+                center=synthetic_frame(steering),
+                left=synthetic_frame(steering, shift=-20) if side_cameras else None,
+                right=synthetic_frame(steering, shift=20) if side_cameras else None,
+                steering=steering,
+                throttle=0.5,
+                brake=0.0,
+                speed=20.0 + float(rng.normal(0, 0.5)),
+                when=start + timedelta(milliseconds=100 * i),
+            )
+    return folder
+
+
 @pytest.fixture
 def recording_factory(tmp_path: Path) -> Callable[..., Path]:
-    """Return a builder: `make(name="rec", rows=30, seed=0, side_cameras=True) -> folder`.
-
-    The folder is a recording in the simulator's own format (no header, ", ",
-    absolute paths), with steering following a slow sine and speed about 20 mph.
-    """
+    """Return a builder: `make(name="rec", rows=30, seed=0, side_cameras=True) -> folder` (`write_recording` in tmp_path)."""
 
     def make(name: str = "rec", rows: int = 30, seed: int = 0, side_cameras: bool = True) -> Path:
-        rng = np.random.default_rng(seed)
-        folder = tmp_path / name
-        start = datetime(2024, 1, 2, 3, 4, 5)
-        with DrivingLogWriter(folder) as writer:
-            for i in range(rows):
-                steering = float(np.clip(0.5 * np.sin(i / 5.0) + rng.normal(0, 0.02), -1, 1))
-                writer.write(
-                    center=synthetic_frame(steering),
-                    left=synthetic_frame(steering, shift=-20) if side_cameras else None,
-                    right=synthetic_frame(steering, shift=20) if side_cameras else None,
-                    steering=steering,
-                    throttle=0.5,
-                    brake=0.0,
-                    speed=20.0 + float(rng.normal(0, 0.5)),
-                    when=start + timedelta(milliseconds=100 * i),
-                )
-        return folder
+        return write_recording(tmp_path / name, rows, seed, side_cameras)
 
     return make
 

@@ -38,7 +38,7 @@ class PipelineApproach:
         config = context.config
         worker, workers = worker_shard(context.strategy)
         samples = list(context.train)[worker::workers]
-        store_config = StoreConfig(max_memory_gb=getattr(config, "max_memory_gb", None))
+        store_config = StoreConfig(max_memory_gb=config.max_memory_gb)
         frames = prepare_camera_frames(
             samples, store_config=store_config, directory=context.run_dir,
             name=f"pipeline-worker{worker}", preprocess_config=context.preprocess,
