@@ -6,7 +6,10 @@ Writes comparison.md (time, energy, CO2 per run; "N x faster", "P % less CO2"
 against the generator run), comparison.png and comparison.json, and prints the
 table. The --estimate-* flags add each run's CO2 estimated for another device
 and grid from its measured time (power x time x PUE x carbon intensity).
-Exit codes: 0 ok, 2 user error (not a run folder, unknown device or region).
+Runs trained with different settings (epochs, examples per epoch, batch size,
+seed, data) are flagged under the table: their ratios are not a fair comparison.
+Exit codes: 0 ok, 2 user error (not a run folder, unknown device or region,
+an --out that cannot be written).
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="compare.py",
         description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="run folder written by scripts/train.py")
     parser.add_argument("--out", required=True, help="folder for comparison.md, .png and .json")
@@ -54,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     wanted = args.estimate or other != defaults
     try:
         paths = compare(args.run_dirs, args.out, other if wanted else None)
-    except (RunFolderError, ValueError) as exc:
+    except (RunFolderError, ValueError, OSError) as exc:  # OSError: e.g. --out is a file
         print(f"compare.py: error: {exc}", file=sys.stderr)
         return 2
     print(paths["table"].read_text(encoding="utf-8"), end="")

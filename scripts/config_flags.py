@@ -27,13 +27,12 @@ def _dest(prefix: str, name: str) -> str:
     return (f"{prefix}_" if prefix else "") + name
 
 
-def _base_type(annotation: Any) -> tuple[Any, bool]:
-    """(scalar type, optional?) of a field annotation such as `int | None`."""
+def _base_type(annotation: Any) -> Any:
+    """The scalar type of a field annotation: `int` for `int | None`."""
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return args[0], True
-    return annotation, False
+        return next(a for a in typing.get_args(annotation) if a is not type(None))
+    return annotation
 
 
 def _parse_bool(text: str) -> bool:
@@ -54,7 +53,7 @@ def add_flags(
     for f in dataclasses.fields(cls):
         if f.name in skip:
             continue
-        kind, optional = _base_type(hints[f.name])
+        kind = _base_type(hints[f.name])
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
         text = f.metadata.get("help", f.name.replace("_", " "))
         kwargs: dict[str, Any] = {"dest": _dest(prefix, f.name), "default": default}
@@ -70,9 +69,9 @@ def add_flags(
             raise TypeError(f"{cls.__name__}.{f.name}: no flag for type {kind}")
         if f.metadata.get("choices"):
             kwargs["choices"] = f.metadata["choices"]
-        if optional:
-            text += " (omit for none)"
-        group.add_argument(_flag(prefix, f.name), help=f"{text} (default: %(default)s)", **kwargs)
+        if "default" not in text:  # a help text that explains its own default keeps it
+            text += " (default: none)" if default is None else " (default: %(default)s)"
+        group.add_argument(_flag(prefix, f.name), help=text, **kwargs)
 
 
 def from_flags(cls: type[T], args: argparse.Namespace, prefix: str = "", **overrides: Any) -> T:

@@ -10,7 +10,8 @@ the paper's in-memory approach (scripts/train.py), compare them
 does) and let the simulator drive it on a track it has never seen
 (scripts/simulate.py drive). Everything goes to a new folder under --out,
 named by the start time, so a second run never touches the first.
-Exit codes: 0 ok, 1 a step failed, 2 user error (bad flag value).
+Exit codes: 0 ok, 1 a step failed, 2 user error (bad flag value, unusable --out),
+130 interrupted.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ class DemoConfig:
     def __post_init__(self) -> None:
         if not self.record_laps > 0:
             raise ValueError(f"record_laps must be > 0, got {self.record_laps}")
+        for name in ("record_track_seed", "drive_track_seed", "seed"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         if self.record_track_seed == self.drive_track_seed:
             raise ValueError("drive_track_seed must differ from record_track_seed: the model drives an unseen track")
         for name in ("drive_laps", "epochs", "samples_per_epoch"):
@@ -70,7 +74,7 @@ class DemoConfig:
 
 
 class StepFailed(RuntimeError):
-    """A step of the demo returned a non-zero exit code or raised."""
+    """A step of the demo returned a non-zero exit code."""
 
 
 class Demo:
@@ -161,9 +165,11 @@ class Demo:
 def build_parser() -> argparse.ArgumentParser:
     """Flags: --out and one flag per DemoConfig field."""
     parser = argparse.ArgumentParser(
-        prog="demo.py", description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="demo.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--out", default="demo_output", help="parent folder of the demo's run folder")
+    parser.add_argument(
+        "--out", default="demo_output", help="parent folder of the demo's run folder (default: %(default)s)"
+    )
     add_flags(parser, DemoConfig)
     return parser
 
@@ -175,7 +181,7 @@ def run_demo(config: DemoConfig, out: Path) -> Demo:
     demo.step(
         1, "record expert laps",
         f"{script}/simulate.py record {out / 'recording'} --laps {config.record_laps:g} "
-        f"--track-seed {config.record_track_seed} --speed {config.speed_mph:g}",
+        f"--track-seed {config.record_track_seed} --speed {config.speed_mph:g} --seed {config.seed}",
         demo.record,
     )  # fmt: skip
     demo.step(2, "inspect the recording", f"{script}/inspect_data.py {out / 'recording'} --out {out / 'inspect'}",
@@ -236,6 +242,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StepFailed, WireError) as exc:
         print(f"demo.py: error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # after WireError (a ConnectionError): e.g. --out lies under a file
+        print(f"demo.py: error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"demo.py: interrupted; partial output in {out}", file=sys.stderr)
         return 130

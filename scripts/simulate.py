@@ -8,8 +8,10 @@
 without header, ", " separators, absolute paths, IMG/ with three cameras) into a
 new or empty folder. `drive` connects to a running drive server (scripts/drive.py)
 exactly as the Unity simulator does, drives the laps, prints the closed-loop
-metrics and writes metrics.json, path.png and cameras.png to --out.
-Exit codes: 0 ok, 1 the drive server failed or broke the protocol, 2 user error.
+metrics and writes metrics.json, path.png and cameras.png to --out (a folder
+that holds no earlier run).
+Exit codes: 0 ok, 1 the drive server failed or broke the protocol, 2 user error,
+130 interrupted.
 """
 
 from __future__ import annotations
@@ -40,18 +42,24 @@ from simulator.track import TrackConfig  # noqa: E402
 DEFAULT_DRIVE_OUT = "runs/sim_drive"
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Flag defaults shown, and the epilog's example commands kept as written."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Sub-commands record, drive and bench, each with its own flags."""
+    summary, _, details = __doc__.partition("\n\n")
     parser = argparse.ArgumentParser(
-        prog="simulate.py",
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        prog="simulate.py", description=summary, epilog=details, formatter_class=_HelpFormatter
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress bar, warnings only in the log")
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress bar, warnings only in the log (give it before the sub-command)"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="{record,drive,bench}")
     fmt = argparse.ArgumentDefaultsHelpFormatter
 
-    rec = commands.add_parser("record", help="record expert laps in the simulator's format", formatter_class=fmt)
+    about = "record expert laps in the simulator's format"
+    rec = commands.add_parser("record", help=about, description=about, formatter_class=fmt)
     rec.add_argument("out_dir", metavar="OUT_DIR", help="new or empty folder for driving_log.csv and IMG/")
     rec.add_argument("--laps", type=float, default=RecordConfig.laps, help="laps to record (may be fractional)")
     rec.add_argument("--track-seed", type=int, default=TrackConfig.seed, help="seed of the track")
@@ -65,16 +73,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rec.add_argument("--jpeg-quality", type=int, default=RecordConfig.jpeg_quality, help="JPEG quality 1..100")
 
-    drv = commands.add_parser("drive", help="drive against a drive server, as the Unity simulator", formatter_class=fmt)
+    about = "drive against a running drive server, as the Unity simulator in autonomous mode"
+    drv = commands.add_parser("drive", help=about, description=about, formatter_class=fmt)
     drv.add_argument("--host", default=DriveConfig.host, help="drive server host")
     drv.add_argument("--port", type=int, default=DriveConfig.port, help="drive server port")
     drv.add_argument("--laps", type=int, default=DriveConfig.laps, help="laps to drive")
     drv.add_argument("--track-seed", type=int, default=TrackConfig.seed, help="seed of the track")
-    drv.add_argument("--out", default=DEFAULT_DRIVE_OUT, help="folder for metrics.json, path.png, cameras.png")
+    drv.add_argument(
+        "--out", default=DEFAULT_DRIVE_OUT, help="folder for metrics.json, path.png, cameras.png (no earlier run in it)"
+    )
     drv.add_argument("--timeout", type=float, default=DriveConfig.timeout_s, help="longest wait for the server (s)")
     drv.add_argument("--max-sim-s", type=float, default=DriveConfig.max_sim_s, help="simulated-time cap (s)")
 
-    bench = commands.add_parser("bench", help="camera rendering frames per second", formatter_class=fmt)
+    about = "camera rendering frames per second"
+    bench = commands.add_parser("bench", help=about, description=about, formatter_class=fmt)
     bench.add_argument("--frames", type=int, default=500, help="poses rendered per measurement")
     bench.add_argument("--track-seed", type=int, default=TrackConfig.seed, help="seed of the track")
     return parser
@@ -114,12 +126,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = {"record": _record, "drive": _drive, "bench": _bench}[args.command]
     try:
         return run(args)
-    except (ValueError, FolderNotEmptyError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except WireError as exc:
-        print(f"error: drive server: {exc}", file=sys.stderr)
+    except WireError as exc:  # before OSError: a WireError is a ConnectionError
+        print(f"simulate.py: error: drive server: {exc}", file=sys.stderr)
         return 1
+    except (ValueError, FolderNotEmptyError, OSError) as exc:  # OSError: an output path that cannot be written
+        print(f"simulate.py: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("simulate.py: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

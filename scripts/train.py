@@ -55,7 +55,6 @@ def build_parser() -> argparse.ArgumentParser:
         prog="train.py",
         description=__doc__.split("\n\n")[0],
         epilog="approaches: " + "; ".join(f"{n}: {get_approach(n).description}" for n in names),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("log_dirs", nargs="+", metavar="LOG_DIR", help="recording folder (driving_log.csv + IMG/)")
     parser.add_argument("--out", required=True, help="run folder to create (must not hold a run yet)")
@@ -63,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-emissions", action="store_true", help="do not run codecarbon (times are still measured)"
     )
     parser.add_argument(  # choices come from the approach registry, the default from TrainConfig
-        "--approach", choices=names, default=TrainConfig.approach, help="training approach"
+        "--approach", choices=names, default=TrainConfig.approach, help="training approach (default: %(default)s)"
     )
     add_flags(parser, TrainConfig, skip=("approach",))
     add_flags(parser, LoadConfig)
@@ -76,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     cluster.add_argument("--workers", default="", metavar="HOST:PORT,HOST:PORT",
                          help=ClusterConfig.__dataclass_fields__["workers"].metadata["help"])
     cluster.add_argument("--worker-index", type=int, default=ClusterConfig.worker_index,
-                         help=ClusterConfig.__dataclass_fields__["worker_index"].metadata["help"])
+                         help=ClusterConfig.__dataclass_fields__["worker_index"].metadata["help"]
+                         + " (default: %(default)s)")
     return parser
 
 
@@ -117,12 +117,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"{report['approach']}: {report['epochs']} epochs x {report['samples']['per_epoch']} examples, "
         f"preparation {report['preparation_seconds']:.1f} s + training {report['training_seconds']:.1f} s "
-        f"= {report['total_seconds']:.1f} s, {report['images_per_second']:.0f} images/s; "
-        f"loss {report['final_loss']:.4f}, val_loss {report['final_val_loss'] or float('nan'):.4f}; "
-        f"energy {report['energy_kwh'] or 0:.3g} kWh, CO2 {report['co2_kg_measured'] or 0:.3g} kg measured, "
-        f"{report['co2_kg_estimated'] or 0:.3g} kg estimated -> {args.out}"
+        f"= {report['total_seconds']:.1f} s, {_num(report['images_per_second'], '.0f')} images/s; "
+        f"loss {_num(report['final_loss'], '.4f')}, val_loss {_num(report['final_val_loss'], '.4f')}; "
+        f"energy {_num(report['energy_kwh'], '.3g')} kWh, CO2 {_num(report['co2_kg_measured'], '.3g')} kg "
+        f"measured, {_num(report['co2_kg_estimated'], '.3g')} kg estimated -> {args.out}"
     )
     return 0
+
+
+def _num(value: float | None, fmt: str) -> str:
+    """A report number for the summary line; "n/a" where it was not measured (not 0)."""
+    return "n/a" if value is None else format(value, fmt)
 
 
 if __name__ == "__main__":

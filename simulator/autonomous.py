@@ -26,16 +26,18 @@ from recorder.atomic import write_json_atomic
 from simulator.car import MAX_STEER_DEG
 from simulator.metrics import MetricsTracker, RunMetrics
 from simulator.plots import camera_strip, plot_path
+from simulator.record import FolderNotEmptyError
 from simulator.simulation import Simulation, SimulatorConfig
 from simulator.wire import SimulatorLink, WireError, telemetry_payload
 
-__all__ = ["DriveConfig", "DriveResult", "drive", "METRICS_NAME", "PATH_PLOT_NAME", "CAMERAS_NAME"]
+__all__ = ["DriveConfig", "DriveResult", "drive", "check_out_dir", "METRICS_NAME", "PATH_PLOT_NAME", "CAMERAS_NAME"]
 
 logger = logging.getLogger(__name__)
 
 METRICS_NAME = "metrics.json"
 PATH_PLOT_NAME = "path.png"
 CAMERAS_NAME = "cameras.png"
+RUN_FILES = (METRICS_NAME, PATH_PLOT_NAME, CAMERAS_NAME)
 # The simulator's telemetry JPEG quality (Unity's EncodeToJPG default).
 TELEMETRY_JPEG_QUALITY = 75
 # `manual` answers the simulator's empty telemetry (a key held); this one never sends any,
@@ -95,6 +97,26 @@ def _command(data: object) -> tuple[float, float]:
     return steering, throttle
 
 
+def check_out_dir(out_dir: str | os.PathLike) -> Path:
+    """The run folder as a Path, if it can take a run's files without replacing another run's.
+
+    Checked before connecting, so a bad folder is reported at once, not after the laps.
+
+    Raises:
+        FolderNotEmptyError: it, or a folder above it, is a file; or it already holds a run.
+    """
+    path = Path(out_dir)
+    for folder in (path, *path.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise FolderNotEmptyError(f"{folder} exists and is not a folder; choose another output folder")
+            break
+    present = [name for name in RUN_FILES if (path / name).exists()]
+    if present:
+        raise FolderNotEmptyError(f"{path} already holds a run ({', '.join(present)}); choose a new output folder")
+    return path
+
+
 def drive(
     config: DriveConfig,
     sim_config: SimulatorConfig = SimulatorConfig(),
@@ -104,8 +126,10 @@ def drive(
     """Connect to a drive server, drive `config.laps` laps and write the run's files.
 
     Raises:
+        FolderNotEmptyError: `out_dir` cannot be used (see `check_out_dir`).
         WireError: the server cannot be reached, breaks the protocol or stops answering.
     """
+    out = None if out_dir is None else check_out_dir(out_dir)
     sim = Simulation(sim_config)
     tracker = MetricsTracker(dt=sim_config.car.dt)
     goal = config.laps * sim.track.length
@@ -131,7 +155,7 @@ def drive(
             steering, throttle = _command(data)
             before = sim.distance
             sim.step(steering, throttle)
-            tracker.add(*sim.centre(), sim.cte, sim.state.speed_mph, sim.distance - before)
+            tracker.add(*sim.centre(), sim.cte, sim.distance - before)
             if sim.off_road:
                 tracker.intervene()
                 logger.info("intervention %d at %.0f m (cte %.2f m)", len(tracker.intervention_steps), sim.progress, sim.cte)
@@ -146,8 +170,7 @@ def drive(
         logger.warning("stopped at the %.0f s cap after %.0f of %.0f m", config.max_sim_s, sim.progress, goal)
     metrics = tracker.summary(sim.laps, sim_config.track.seed, sim.track.length)
     files: dict[str, Path] = {}
-    if out_dir is not None:
-        out = Path(out_dir)
+    if out is not None:
         files["metrics"] = write_json_atomic(out / METRICS_NAME, metrics.to_dict())
         files["path"] = plot_path(
             sim.track, tracker.xs, tracker.ys, tracker.ctes, tracker.intervention_steps, out / PATH_PLOT_NAME

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 import cv2
 import numpy as np
 
 from simulator.camera import CAMERAS
 from simulator.car import CarState
+from simulator.record import RecordConfig
 from simulator.simulation import Simulation
 
 __all__ = ["RenderBenchmark", "benchmark_render"]
@@ -41,7 +43,7 @@ class RenderBenchmark:
         ]
 
 
-def _rate(count: int, fn) -> float:
+def _rate(count: int, fn: Callable[[int], object]) -> float:
     start = time.perf_counter()
     for i in range(count):
         fn(i)
@@ -58,7 +60,7 @@ def benchmark_render(sim: Simulation, frames: int = 500) -> RenderBenchmark:
     cams.render_all(poses[0])  # warm up OpenCV's code paths
     three = _rate(frames, lambda i: cams.render_all(poses[i]))
     centre = _rate(frames, lambda i: cams.render(poses[i], "center"))
-    params = [cv2.IMWRITE_JPEG_QUALITY, 75]
+    params = [cv2.IMWRITE_JPEG_QUALITY, RecordConfig().jpeg_quality]
 
     def record_row(i: int) -> None:
         for name in CAMERAS:

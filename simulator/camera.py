@@ -56,6 +56,8 @@ class CameraConfig:
         for f in fields(self):
             if f.name != "seed" and getattr(self, f.name) <= 0:
                 raise ValueError(f"{f.name} must be > 0, got {getattr(self, f.name)}")
+        if self.seed < 0:  # np.random.default_rng's own message would not name the field
+            raise ValueError(f"seed must be >= 0, got {self.seed}")
         if not 1.0 <= self.horizon_row < self.height - 1:
             raise ValueError(f"horizon_row must be in [1, height - 1), got {self.horizon_row}")
         if self.fog_end <= self.fog_start:

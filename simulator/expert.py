@@ -45,6 +45,8 @@ class ExpertConfig:
         for f in fields(self):
             if f.name not in ("seed", "drift_every", "steering_noise") and getattr(self, f.name) <= 0:
                 raise ValueError(f"{f.name} must be > 0, got {getattr(self, f.name)}")
+        if self.seed < 0:  # np.random.default_rng's own message would not name the field
+            raise ValueError(f"seed must be >= 0, got {self.seed}")
         if self.drift_every < 0:
             raise ValueError(f"drift_every must be >= 0, got {self.drift_every}")
         if self.steering_noise < 0:

@@ -74,16 +74,14 @@ class MetricsTracker:
     xs: list[float] = field(default_factory=list)  # car centre, east (m)
     ys: list[float] = field(default_factory=list)  # car centre, north (m)
     ctes: list[float] = field(default_factory=list)  # cross-track error after each step (m)
-    speeds: list[float] = field(default_factory=list)  # mph after each step
     intervention_steps: list[int] = field(default_factory=list)  # step indices of interventions
     distance: float = 0.0  # metres driven
 
-    def add(self, x: float, y: float, cte: float, speed_mph: float, step_distance: float) -> None:
+    def add(self, x: float, y: float, cte: float, step_distance: float) -> None:
         """Record one step's end state (before any put-back)."""
         self.xs.append(float(x))
         self.ys.append(float(y))
         self.ctes.append(float(cte))
-        self.speeds.append(float(speed_mph))
         self.distance += float(step_distance)
 
     def intervene(self) -> None:

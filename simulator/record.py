@@ -31,7 +31,7 @@ STUCK_FACTOR = 10.0
 
 
 class FolderNotEmptyError(ValueError):
-    """The output folder already holds files: a user's recording is never overwritten."""
+    """The output folder is a file or already holds files: a user's files are never overwritten."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,7 @@ def record(
 
     Raises:
         FolderNotEmptyError: `folder` exists and is not empty.
+        RuntimeError: the expert makes too little progress (the car is stuck).
     """
     folder = check_empty(folder)
     sim = Simulation(sim_config, start_speed=expert_config.speed_mph * MPH)

@@ -5,7 +5,8 @@ The simulator (Unity, with a Socket.IO client from 2014) opens
 polling), reads the Engine.IO open packet `0{...}` and, without ever sending the
 Socket.IO CONNECT packet `40`, emits `42["telemetry",{...}]` whose values are
 all strings. It answers the server's pings (`2` -> `3`), takes `steer` and
-`manual` events, and ignores everything else (a server's `40{...}` included).
+`manual` events, stops on a close or disconnect, and ignores everything else (a
+server's `40{...}` included).
 This module speaks exactly that, over `websocket-client`, so a drive server
 that works with it works with the real simulator.
 """
@@ -77,12 +78,31 @@ class SimulatorLink:
             self._ws = websocket.create_connection(self.url, timeout=timeout)
         except (OSError, websocket.WebSocketException) as exc:
             raise WireError(f"cannot connect to {self.url}: {exc}") from exc
+        try:
+            self.session = self._open()
+        except WireError:
+            self.close()  # no `with` block owns the socket yet
+            raise
+        logger.info("connected to %s (sid %s)", self.url, self.session.get("sid"))
+
+    def _open(self) -> dict[str, Any]:
+        """The Engine.IO open packet's handshake (sid, ping interval)."""
         first = self._recv()
         if not first.startswith(EIO_OPEN):
             raise WireError(f"expected the Engine.IO open packet, got {first[:80]!r}")
-        self.session = json.loads(first[1:] or "{}")
-        self.pings = 0
-        logger.info("connected to %s (sid %s)", self.url, self.session.get("sid"))
+        try:
+            session = json.loads(first[1:] or "{}")
+        except json.JSONDecodeError as exc:
+            raise WireError(f"bad Engine.IO open packet {first[:80]!r}: {exc}") from exc
+        if not isinstance(session, dict):
+            raise WireError(f"Engine.IO open packet is not an object: {first[:80]!r}")
+        return session
+
+    def _send(self, text: str) -> None:
+        try:
+            self._ws.send(text)
+        except (OSError, websocket.WebSocketException) as exc:
+            raise WireError(f"cannot send to {self.url}: {exc}") from exc
 
     def _recv(self) -> str:
         try:
@@ -99,10 +119,7 @@ class SimulatorLink:
 
     def emit(self, name: str, data: Any) -> None:
         """Send one event as `42["name",data]`."""
-        try:
-            self._ws.send(event_packet(name, data))
-        except (OSError, websocket.WebSocketException) as exc:
-            raise WireError(f"cannot send to {self.url}: {exc}") from exc
+        self._send(event_packet(name, data))
 
     def next_event(self) -> tuple[str, Any]:
         """Wait for the next event, answering pings on the way.
@@ -114,8 +131,7 @@ class SimulatorLink:
             packet = self._recv()
             kind = packet[:1]
             if kind == EIO_PING:
-                self.pings += 1
-                self._ws.send(EIO_PONG + packet[1:])
+                self._send(EIO_PONG + packet[1:])
             elif kind == EIO_CLOSE:
                 raise WireError(f"{self.url} closed the Engine.IO session")
             elif kind == EIO_MESSAGE and packet[1:2] == SIO_DISCONNECT:

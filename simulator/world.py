@@ -57,6 +57,8 @@ class WorldConfig:
         for f in fields(self):
             if f.name != "seed" and getattr(self, f.name) <= 0:
                 raise ValueError(f"{f.name} must be > 0, got {getattr(self, f.name)}")
+        if self.seed < 0:  # np.random.default_rng's own message would not name the field
+            raise ValueError(f"seed must be >= 0, got {self.seed}")
 
 
 @dataclass

@@ -6,8 +6,8 @@ choose a camera (side cameras with a steering correction teach recovery), flip
 (left and right turns become equally common), translate (more positions on the
 road, with a steering adjustment per pixel), shadow and brightness (lighting the
 track never showed). Parameters come from `AugmentConfig`, shared with the
-TensorFlow augmentations of the pipeline approach. Randomness is an explicit
-`np.random.Generator`; every function returns new arrays.
+pipeline approach's batch augmentations (`training.batch_augment`). Randomness
+is an explicit `np.random.Generator`; every function returns new arrays.
 """
 
 from __future__ import annotations

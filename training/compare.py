@@ -3,8 +3,9 @@
 The baseline is the `generator` run (the paper's approach 1) where there is one,
 otherwise the first run given; every other run is "N x faster" and "P % less
 CO2" than it. Validation loss sits beside the costs, so speed bought with
-quality shows. Runs can also be estimated for another device and grid (e.g. a
-cloud GPU like the paper's) from their measured times.
+quality shows, and runs trained with different settings are flagged. Runs can
+also be estimated for another device and grid (e.g. a cloud GPU like the
+paper's) from their measured times.
 """
 
 from __future__ import annotations
@@ -16,14 +17,22 @@ from typing import Any
 
 from recorder.atomic import atomic_path, write_json_atomic, write_text_atomic
 from training.estimate import EstimateConfig, estimate
-from training.run_folder import read_report
+from training.run_folder import REPORT_FILE, RunFolderError, read_report
 
-__all__ = ["PAPER", "COMPARISON_TABLE", "COMPARISON_PLOT", "COMPARISON_JSON", "compare", "rows", "markdown"]
+__all__ = [
+    "PAPER", "COMPARISON_TABLE", "COMPARISON_PLOT", "COMPARISON_JSON", "FAIRNESS_KEYS",
+    "compare", "rows", "markdown", "differences",
+]
 
 COMPARISON_TABLE = "comparison.md"
 COMPARISON_PLOT = "comparison.png"
 COMPARISON_JSON = "comparison.json"
 BASELINE_APPROACH = "generator"
+# report.json fields a comparison row reads (training.run.train_run writes them all).
+REPORT_FIELDS = ("epochs", "samples", "batch_size", "preparation_seconds", "training_seconds", "total_seconds",
+                 "images_per_second", "energy_kwh", "final_val_loss", "peak_rss_bytes")
+# Row fields that must be equal for the ratios to compare approaches (issue: a fair comparison).
+FAIRNESS_KEYS = ("epochs", "samples_per_epoch", "batch_size", "seed", "train_samples", "validation_samples")
 
 # Sevilla Martínez et al. 2023 (abstract): cloud GPU, generator vs in-RAM approach.
 PAPER = {"speedup": 38.0, "co2_reduction_percent": 96.0, "co2_kg_generator": 0.1643, "co2_kg_in_memory": 0.007}
@@ -44,11 +53,22 @@ def _estimate_other(report: dict[str, Any], other: EstimateConfig) -> dict[str, 
     return estimate(seconds, other, watts, where.get("country_iso_code"), cloud)
 
 
+def _complete(run_dir: Path, report: dict[str, Any]) -> dict[str, Any]:
+    """`report` if it has every field a row needs; RunFolderError naming the file and field."""
+    missing = [key for key in REPORT_FIELDS if key not in report]
+    samples = report.get("samples", {})
+    if not isinstance(samples, dict) or "per_epoch" not in samples:
+        missing.append("samples.per_epoch")
+    if missing:
+        raise RunFolderError(f"{run_dir / REPORT_FILE}: not a complete training report (no {', '.join(missing)})")
+    return report
+
+
 def rows(
     run_dirs: Sequence[str | os.PathLike], other: EstimateConfig | None = None
 ) -> list[dict[str, Any]]:
     """One row per run with its costs and its ratios to the baseline run."""
-    reports = [(Path(d), read_report(d)) for d in run_dirs]
+    reports = [(Path(d), _complete(Path(d), read_report(d))) for d in run_dirs]
     baseline_index = next((i for i, (_, r) in enumerate(reports) if r["approach"] == BASELINE_APPROACH), 0)
     base = reports[baseline_index][1]
     base_co2, _ = _co2(base)
@@ -62,6 +82,9 @@ def rows(
             "epochs": report["epochs"],
             "samples_per_epoch": report["samples"]["per_epoch"],
             "batch_size": report["batch_size"],
+            "seed": report.get("seed"),
+            "train_samples": report["samples"].get("train"),
+            "validation_samples": report["samples"].get("validation"),
             "preparation_seconds": report["preparation_seconds"],
             "training_seconds": report["training_seconds"],
             "total_seconds": report["total_seconds"],
@@ -69,7 +92,8 @@ def rows(
             "energy_kwh": report["energy_kwh"],
             "co2_kg": co2,
             "co2_kind": co2_kind,
-            "final_val_loss": report["final_val_loss"],
+            # the saved model's (best epoch's under early stopping); older reports: the last epoch's
+            "final_val_loss": report.get("model_val_loss", report["final_val_loss"]),
             "peak_rss_bytes": report["peak_rss_bytes"],
             "speedup": base["total_seconds"] / report["total_seconds"] if report["total_seconds"] else None,
             "co2_reduction_percent": (
@@ -80,6 +104,19 @@ def rows(
             row["other_estimate"] = _estimate_other(report, other)
         table.append(row)
     return table
+
+
+def differences(table: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The settings that make runs comparable (see `FAIRNESS_KEYS`) on which they differ.
+
+    Ratios between runs with different epochs, examples per epoch, batch size,
+    seed or data measure the settings, not the approaches.
+    """
+    return {
+        key: [row[key] for row in table]
+        for key in FAIRNESS_KEYS
+        if len({row[key] for row in table}) > 1
+    }
 
 
 def _num(value: float | None, fmt: str) -> str:
@@ -113,6 +150,13 @@ def markdown(table: list[dict[str, Any]], other: EstimateConfig | None = None) -
         f"{PAPER['co2_reduction_percent']:.0f} % less CO2 ({PAPER['co2_kg_generator']} kg -> "
         f"{PAPER['co2_kg_in_memory']} kg).",
     ]
+    unfair = differences(table)
+    if unfair:
+        lines.append(
+            "Warning: not a fair comparison, the runs differ in "
+            + "; ".join(f"{key} ({', '.join(map(str, values))})" for key, values in unfair.items())
+            + "."
+        )
     if other is not None and table and table[0].get("other_estimate"):
         est = table[0]["other_estimate"]
         lines.append(
@@ -169,5 +213,5 @@ def compare(
     paths = {"table": out / COMPARISON_TABLE, "plot": out / COMPARISON_PLOT, "json": out / COMPARISON_JSON}
     write_text_atomic(paths["table"], markdown(table, other))
     _plot(table, paths["plot"])
-    write_json_atomic(paths["json"], {"runs": table, "paper": PAPER})
+    write_json_atomic(paths["json"], {"runs": table, "paper": PAPER, "differences": differences(table)})
     return paths

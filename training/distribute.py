@@ -169,9 +169,9 @@ def worker_shard(strategy: tf.distribute.Strategy | None) -> tuple[int, int]:
     Worker i of k keeps samples i, i+k, i+2k ...: each machine decodes and holds
     only its share of the data, and draws its share of every batch from it.
     """
-    resolver = getattr(strategy, "cluster_resolver", None)
-    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) or resolver is None:
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
         return 0, 1
+    resolver = strategy.cluster_resolver  # without TF_CONFIG: one worker, task_id None
     workers = resolver.cluster_spec().as_dict().get("worker", [])
     return int(resolver.task_id or 0), max(1, len(workers))
 

@@ -5,9 +5,10 @@
     phase.seconds, phase.energy_kwh, phase.co2_kg
 
 One `OfflineEmissionsTracker` (no network) per phase, all writing codecarbon's
-standard `emissions.csv` into the run folder (one row per phase, appended), so
-preparation and training are measured separately. Passing `None` as the config
-measures time only (tests, or a user who opts out).
+standard `emissions.csv` into the run folder (one row per phase, appended; long
+runs flush more, see `training.long_run`), so preparation and training are
+measured separately. Passing `None` as the config measures time only (tests, or
+a user who opts out).
 """
 
 from __future__ import annotations

@@ -42,7 +42,6 @@ __all__ = [
     "frames_from_arrays",
     "prepare_camera_frames",
     "train_dataset",
-    "val_dataset",
 ]
 
 logger = logging.getLogger(__name__)
@@ -85,7 +84,7 @@ def prepare_camera_frames(
     Args:
         samples: validated samples; a sample without side cameras fills every slot
             with its centre frame.
-        cameras: 3 for training (centre, left, right), 1 for validation (centre).
+        cameras: 3 (centre, left, right), or 1 (centre only).
         store_config: the RAM budget that decides between a RAM and a disk store.
         directory: the run folder, where a disk store keeps its temporary file in `frames/`.
         threads: decoding threads, 0 for one per core (OpenCV releases the GIL).
@@ -136,7 +135,7 @@ def _centre_batch(frames: CameraFrames) -> Callable[..., tuple[np.ndarray, np.nd
 def frames_from_arrays(frames: np.ndarray, steering: np.ndarray) -> CameraFrames:
     """Wrap prepared centre frames (N, H, W, 3) and steering as one-camera `CameraFrames`.
 
-    A view, no copy: the validation arrays, or the in-memory approach's epoch.
+    A view, no copy: the in-memory approach's prepared epoch (RAM array or memmap).
     """
     if frames.dtype != np.uint8 or frames.ndim != 4:
         raise ValueError(f"frames must be uint8 (N, H, W, 3), got {frames.dtype} {frames.shape}")
@@ -159,7 +158,7 @@ def _shard_layout(batch_size: int, input_context: tf.distribute.InputContext | N
 def _options() -> tf.data.Options:
     options = tf.data.Options()
     options.deterministic = True
-    # Each worker already reads only its own shard (see train_dataset, val_dataset).
+    # Each worker already reads only its own shard (see train_dataset).
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.OFF
     return options
 
@@ -215,35 +214,6 @@ def train_dataset(
     dataset = (
         tf.data.Dataset.range(start_epoch, _MAX_EPOCHS)
         .flat_map(epoch_batches)
-        .map(make_batch, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-        .prefetch(tf.data.AUTOTUNE)
-    )
-    return dataset.with_options(_options())
-
-
-def val_dataset(
-    frames: CameraFrames,
-    *,
-    batch_size: int,
-    input_context: tf.distribute.InputContext | None = None,
-) -> tf.data.Dataset:
-    """The validation batches: centre frames, no augmentation, fixed order, finite.
-
-    With several workers each reads its slice of every full global batch; the
-    last partial batch is dropped there so that all workers run the same steps.
-    """
-    pipeline_id, share, per_replica = _shard_layout(batch_size, input_context)
-    n = len(frames)
-    if input_context is not None and input_context.num_input_pipelines > 1:
-        full = (n // batch_size) * batch_size
-        order = np.arange(full, dtype=np.int64).reshape(-1, batch_size)
-        index = order[:, pipeline_id * share:(pipeline_id + 1) * share].reshape(-1)
-    else:
-        index = np.arange(n, dtype=np.int64)
-    make_batch = _batch_op(frames, _centre_batch(frames))
-    dataset = (
-        tf.data.Dataset.from_tensor_slices(index)
-        .batch(per_replica)
         .map(make_batch, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
         .prefetch(tf.data.AUTOTUNE)
     )

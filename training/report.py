@@ -16,6 +16,8 @@ from typing import Any
 
 import psutil
 
+from training.examples import default_threads
+
 __all__ = ["hardware", "library_versions", "peak_rss_bytes", "cpu_model"]
 
 _LIBRARIES = ("tensorflow", "keras", "numpy", "codecarbon", "opencv-python-headless", "matplotlib")
@@ -33,13 +35,6 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def _usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def hardware() -> dict[str, Any]:
     """CPU model and cores, RAM and visible GPUs of this machine."""
     import tensorflow as tf
@@ -51,7 +46,7 @@ def hardware() -> dict[str, Any]:
     return {
         "cpu_model": cpu_model(),
         "cpu_cores_logical": os.cpu_count(),
-        "cpu_cores_usable": _usable_cores(),
+        "cpu_cores_usable": default_threads(),  # the cores this process may use
         "ram_bytes": psutil.virtual_memory().total,
         "gpus": gpus,
         "platform": platform.platform(),

@@ -8,10 +8,9 @@ fitting are measured separately (time always, energy and CO2 with codecarbon).
 
 Hooks for longer and larger runs: `callbacks` are added to `model.fit`,
 `strategy` scopes the model (and is handed to the approach), `chief=False`
-trains without writing the run folder, `allow_existing` reuses a run folder.
-`long_run` adds checkpoints, early stopping, TensorBoard logs and `resume`
-(`training.long_run`); a resumed run's report, history and emissions cover all
-its parts (`training.run_parts`).
+trains without writing the run folder. `long_run` adds checkpoints, early
+stopping, TensorBoard logs and `resume` (`training.long_run`); a resumed run's
+report, history and emissions cover all its parts (`training.run_parts`).
 """
 
 from __future__ import annotations
@@ -93,6 +92,18 @@ def _last(history: Mapping[str, list[float]], key: str) -> float | None:
     return float(values[-1]) if values else None
 
 
+def _restored_best(callbacks: Sequence[keras.callbacks.Callback]) -> dict[str, Any] | None:
+    """Early stopping's best epoch, whose weights `fit` restored into the model it returns.
+
+    Then the saved model is that epoch's, not the last one's, and so is its val_loss.
+    """
+    for callback in callbacks:
+        if isinstance(callback, keras.callbacks.EarlyStopping) and callback.best_weights is not None:
+            return {"best_epoch": callback.best_epoch + 1, "best_val_loss": float(callback.best),
+                    "stopped_at_epoch": callback.stopped_epoch + 1 if callback.stopped_epoch else None}
+    return None
+
+
 def _steady_rate(history: Mapping[str, list[float]], per_epoch: int) -> float | None:
     """Images/s over the epochs after the first (which also builds the graph)."""
     seconds = (history.get("seconds") or [])[1:]
@@ -114,20 +125,17 @@ def train_run(
     callbacks: Sequence[keras.callbacks.Callback] = (),
     strategy: Any = None,
     chief: bool = True,
-    allow_existing: bool = False,
-    extra_report: Mapping[str, Any] | None = None,
     long_run: LongRunConfig = LongRunConfig(),
 ) -> dict[str, Any]:
     """Train PilotNet on recordings with `config.approach` and write the run folder.
 
     Args:
         folders: recording folders (driving_log.csv + IMG/).
-        run_dir: the run folder to create (must not hold a run unless allow_existing).
+        run_dir: the run folder to create (must not hold a run unless resuming it).
         emissions: where codecarbon measures; None measures time only.
-        callbacks: extra Keras callbacks (checkpoints, early stopping, TensorBoard).
+        callbacks: extra Keras callbacks (`long_run` adds checkpoints, early stopping, TensorBoard).
         strategy: a tf.distribute strategy; the model is built in its scope.
         chief: False trains but writes nothing (a non-chief worker).
-        extra_report: fields merged into report.json.
         long_run: checkpoints, resume, early stopping, TensorBoard logs.
 
     Returns:
@@ -141,7 +149,7 @@ def train_run(
     approach = get_approach(config.approach)
     worker = worker_shard(strategy)[0]
     first_epoch = check_resume(run_dir, long_run, worker)
-    run_dir = check_run_dir(run_dir, allow_existing or long_run.resume) if chief else Path(run_dir)
+    run_dir = check_run_dir(run_dir, long_run.resume) if chief else Path(run_dir)
     before = previous_parts(run_dir, approach.name) if long_run.resume and chief else None
     loaded = load_recordings(folders, load)
     samples = balance_samples(loaded.samples, balance, config.seed) if config.balance else loaded.samples
@@ -170,9 +178,7 @@ def train_run(
         model = compile_pilotnet(
             build_pilotnet(preprocess.output_shape, config.seed, config.dropout), config.learning_rate
         )
-    validation = prepared.validation
-    if validation is None and len(x_val):
-        validation = (x_val, y_val)
+    validation = (x_val, y_val) if len(x_val) else None  # shared by every approach
     contract = {"approach": approach.name, "seed": config.seed}
     with tracked(emissions if chief else None, run_dir, f"{approach.name}-fit") as fit_phase:
         long_run_extras = long_run_callbacks(
@@ -194,6 +200,7 @@ def train_run(
     for phase, name in ((prepare_phase, "preparation"), (fit_phase, "training")):
         _add_earlier_parts(phase, (before or {}).get(name))
 
+    restored = _restored_best([*callbacks, *long_run_extras])
     phases = (prepare_phase, fit_phase)
     images_trained = per_epoch * len(history.get("loss", []))
     total_seconds = prepare_phase.seconds + fit_phase.seconds
@@ -244,6 +251,9 @@ def train_run(
         "estimate": estimate(total_seconds, estimate_config, measured_watts, measured_country, measured_cloud),
         "final_loss": _last(history, "loss"),
         "final_val_loss": _last(history, "val_loss"),
+        # val_loss of the weights in model.keras: the best epoch's where early stopping restored them
+        "model_val_loss": restored["best_val_loss"] if restored else _last(history, "val_loss"),
+        "early_stopping": restored,
         "approach_info": prepared.info,
         # parts: this one plus the earlier ones of a resumed run (all counted in the numbers above)
         "parts": 1 + ((before or {}).get("training") or {}).get("parts", 0),
@@ -256,7 +266,6 @@ def train_run(
         },
         "hardware": hardware(),
         "versions": library_versions(),
-        **(extra_report or {}),
     }
     if report["estimate"] is not None:
         report["co2_kg_estimated"] = report["estimate"]["co2_kg"]

@@ -5,7 +5,8 @@
         model.json       its contract: preprocessing name, version, parameters, input shape
         history.csv      one row per epoch: epoch, loss, val_loss, seconds
         loss.png         training and validation loss per epoch
-        emissions.csv    codecarbon's standard output, one row per tracked phase
+        emissions.csv    codecarbon's standard output, one row per tracked phase (plus one per
+                         epoch with --checkpoint; training.run_parts counts each tracker once)
         report.json      the run's numbers (see training.run.train_run)
 
 Every file is written atomically (except emissions.csv, which codecarbon appends).

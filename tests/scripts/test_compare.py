@@ -22,6 +22,9 @@ def test_compares_two_runs_and_estimates_another_device(recording_factory, tmp_p
     assert "x faster" in printed and "% less CO2" in printed and "nvidia-v100" in printed
     for name in ("comparison.md", "comparison.png", "comparison.json"):
         assert (tmp_path / "cmp" / name).is_file()
+    (tmp_path / "a-file").write_text("")
+    assert compare.main([*runs, "--out", str(tmp_path / "a-file")]) == 2  # not a traceback
+    assert "a-file" in capsys.readouterr().err
 
 
 def test_user_errors_exit_2(tmp_path, capsys) -> None:

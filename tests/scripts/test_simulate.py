@@ -35,6 +35,19 @@ def test_user_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> No
     assert "laps" in capsys.readouterr().err
 
 
+def test_unusable_output_paths_exit_2_without_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    (tmp_path / "file").write_text("x")
+    assert main(["--quiet", "record", str(tmp_path / "file" / "rec"), "--laps", "0.01"]) == 2
+    assert "simulate.py: error:" in capsys.readouterr().err
+    # Refused before connecting: no server listens on port 1, which would be exit 1.
+    assert main(["--quiet", "drive", "--port", "1", "--out", str(tmp_path / "file")]) == 2
+    assert "not a folder" in capsys.readouterr().err
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "metrics.json").write_text("{}")
+    assert main(["--quiet", "drive", "--port", "1", "--out", str(tmp_path / "run")]) == 2
+    assert "already holds a run" in capsys.readouterr().err
+
+
 def test_drive_prints_and_writes_metrics(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     stub = WireStub(steering=0.0, throttle=0.4)
     try:
@@ -66,3 +79,5 @@ def test_runs_as_a_script_with_help() -> None:
         [sys.executable, str(ROOT / "scripts" / "simulate.py"), "drive", "--help"], capture_output=True, text=True
     )
     assert done.returncode == 0 and "--track-seed" in done.stdout
+    top = subprocess.run([sys.executable, str(ROOT / "scripts" / "simulate.py"), "--help"], capture_output=True, text=True)
+    assert top.returncode == 0 and "python scripts/simulate.py record" in top.stdout  # the examples are shown

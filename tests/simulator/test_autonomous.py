@@ -11,7 +11,8 @@ import cv2
 import numpy as np
 import pytest
 
-from simulator.autonomous import DriveConfig, drive
+from simulator.autonomous import METRICS_NAME, DriveConfig, drive
+from simulator.record import FolderNotEmptyError
 from simulator.simulation import SimulatorConfig
 from simulator.wire import WireError
 from tests.simulator.wire_stub import WireStub
@@ -93,3 +94,16 @@ def test_a_server_that_only_answers_manual_is_an_error(sim_config: SimulatorConf
     stub = WireStub(manual_first=10_000)
     with pytest.raises(WireError, match="manual"):
         _run(stub, sim_config, seconds=3.0)
+
+
+def test_an_unusable_out_folder_is_refused_before_connecting(sim_config: SimulatorConfig, tmp_path: Path) -> None:
+    with socket.socket() as sock:  # nothing listens here: connecting first would raise WireError instead
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / METRICS_NAME).write_text("{}")
+    for out, message in [("file", "not a folder"), ("file/run", "not a folder"), ("old", "already holds a run")]:
+        with pytest.raises(FolderNotEmptyError, match=message):
+            drive(DriveConfig(port=port, timeout_s=2), sim_config, tmp_path / out)
+    assert (tmp_path / "old" / METRICS_NAME).read_text() == "{}"

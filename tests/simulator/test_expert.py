@@ -47,3 +47,5 @@ def test_bad_config_names_the_field() -> None:
         ExpertConfig(speed_mph=45.0)
     with pytest.raises(ValueError, match="drift_max"):
         ExpertConfig(drift_min=3.0, drift_max=2.0)
+    with pytest.raises(ValueError, match="seed"):
+        ExpertConfig(seed=-1)

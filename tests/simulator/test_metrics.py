@@ -12,7 +12,7 @@ def test_scripted_trajectory() -> None:
     # 600 steps (60 s) at 5 m/s: 0.5 m per step; cte alternates 0.2 and -0.4, one spike of 5 m.
     for i in range(600):
         cte = 5.0 if i == 300 else (0.2 if i % 2 == 0 else -0.4)
-        tracker.add(x=0.5 * i, y=0.0, cte=cte, speed_mph=11.18, step_distance=0.5)
+        tracker.add(x=0.5 * i, y=0.0, cte=cte, step_distance=0.5)
         if i == 300:
             tracker.intervene()
     metrics = tracker.summary(laps=2, track_seed=4, lap_length=140.0)

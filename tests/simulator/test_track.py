@@ -61,7 +61,12 @@ def test_seeds_are_deterministic_and_different() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"length": 200.0}, "length"), ({"road_width": 0.0}, "road_width"), ({"harmonics": 1}, "harmonics")],
+    [
+        ({"length": 200.0}, "length"),
+        ({"road_width": 0.0}, "road_width"),
+        ({"harmonics": 1}, "harmonics"),
+        ({"seed": -1}, "seed"),
+    ],
 )
 def test_bad_config_names_the_field(kwargs: dict, field: str) -> None:
     with pytest.raises(ValueError, match=field):

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from simulator.wire import WireError, event_packet, parse_event, telemetry_payload
+from simulator.wire import SimulatorLink, WireError, event_packet, parse_event, telemetry_payload
+from tests.simulator.wire_stub import WireStub
 
 
 def test_event_packet_is_what_the_unity_client_sends() -> None:
@@ -40,3 +41,14 @@ def test_telemetry_values_are_n4_strings() -> None:
     payload = telemetry_payload(-3.14159, 0.5, 12.0, "QUJD")
     assert payload == {"steering_angle": "-3.1416", "throttle": "0.5000", "speed": "12.0000", "image": "QUJD"}
     assert all(isinstance(v, str) for v in json.loads(json.dumps(payload)).values())
+
+
+@pytest.mark.parametrize(("open_packet", "message"), [("0{not json", "bad Engine.IO open"), ("0[1]", "not an object")])
+def test_a_bad_open_packet_is_a_wire_error_and_the_socket_is_closed(open_packet: str, message: str) -> None:
+    stub = WireStub(open_packet=open_packet)
+    try:
+        with pytest.raises(WireError, match=message):
+            SimulatorLink("127.0.0.1", stub.port, timeout=5)
+    finally:
+        stub.close()
+    assert stub.closed_by_client

@@ -53,12 +53,21 @@ def _send_text(conn: socket.socket, text: str) -> None:
 class WireStub:
     """Serve one simulator connection on a free port in a background thread."""
 
-    def __init__(self, steering: float = 0.0, throttle: float = 0.3, ping_every: int = 0, manual_first: int = 0):
+    def __init__(
+        self,
+        steering: float = 0.0,
+        throttle: float = 0.3,
+        ping_every: int = 0,
+        manual_first: int = 0,
+        open_packet: str = '0{"sid":"stub","upgrades":[],"pingInterval":25000,"pingTimeout":20000}',
+    ):
         self.steering, self.throttle = steering, throttle
+        self.open_packet = open_packet  # the Engine.IO open packet sent after the handshake
         self.ping_every = ping_every  # send a ping before every n-th steer (0 = never)
         self.manual_first = manual_first  # answer the first n telemetries with `manual`
         self.received: list[str] = []  # text frames from the simulator, in order
         self.request = ""  # the HTTP upgrade request
+        self.closed_by_client = False  # the simulator sent a WebSocket close frame
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
         self._sock.listen(1)
@@ -85,12 +94,13 @@ class WireStub:
                     f"Sec-WebSocket-Accept: {accept}\r\n\r\n"
                 ).encode()
             )
-            _send_text(conn, '0{"sid":"stub","upgrades":[],"pingInterval":25000,"pingTimeout":20000}')
+            _send_text(conn, self.open_packet)
             telemetries = 0
             try:
                 while True:
                     opcode, payload = _read_frame(conn)
                     if opcode == 0x8:  # close
+                        self.closed_by_client = True
                         return
                     text = payload.decode()
                     self.received.append(text)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from training.compare import COMPARISON_JSON, COMPARISON_PLOT, COMPARISON_TABLE, compare, markdown, rows
+from training.compare import COMPARISON_JSON, COMPARISON_PLOT, COMPARISON_TABLE, compare, differences, markdown, rows
 from training.estimate import EstimateConfig
 from training.run_folder import RunFolderError
 
@@ -47,4 +47,18 @@ def test_compare_writes_table_chart_and_json_with_another_device(trained_runs, t
 
 def test_a_folder_without_a_report_is_named(tmp_path) -> None:
     with pytest.raises(RunFolderError, match="report.json"):
+        compare([tmp_path], tmp_path / "cmp")
+
+
+def test_runs_with_different_settings_are_flagged(trained_runs) -> None:
+    table = rows([d for d, _ in trained_runs.values()])
+    assert differences(table) == {} and "not a fair comparison" not in markdown(table)
+    table[1] = {**table[1], "epochs": 3, "seed": 7}
+    assert differences(table) == {"epochs": [1, 3], "seed": [0, 7]}
+    assert "not a fair comparison, the runs differ in epochs (1, 3); seed (0, 7)" in markdown(table)
+
+
+def test_an_incomplete_report_is_named_with_its_missing_fields(tmp_path) -> None:
+    (tmp_path / "report.json").write_text('{"approach": "generator", "epochs": 1, "samples": {}}')
+    with pytest.raises(RunFolderError, match=r"report.json: not a complete .*batch_size.*samples.per_epoch"):
         compare([tmp_path], tmp_path / "cmp")

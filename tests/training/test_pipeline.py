@@ -16,7 +16,6 @@ from training.pipeline import (
     frames_from_arrays,
     prepare_camera_frames,
     train_dataset,
-    val_dataset,
 )
 from training.preprocess import preprocess
 
@@ -143,23 +142,6 @@ def test_workers_draw_their_share_of_every_batch_from_their_own_shard() -> None:
     with pytest.raises(ValueError, match="divisible|divide"):
         train_dataset(frames, batch_size=5, samples_per_epoch=5, seed=0, augment=None,
                       input_context=contexts[0])
-
-
-def test_validation_is_every_centre_frame_in_order_and_shards_by_batch_slices() -> None:
-    x = (np.arange(10)[:, None, None, None] * np.ones((1, *FRAME))).astype(np.uint8)
-    frames = frames_from_arrays(x, np.arange(10, dtype=np.float32)[:, None])
-    batches = [(x.numpy(), y.numpy()) for x, y in val_dataset(frames, batch_size=4)]
-    assert [len(y) for _, y in batches] == [4, 4, 2]
-    np.testing.assert_array_equal(np.concatenate([y for _, y in batches]), np.arange(10))
-    np.testing.assert_array_equal(np.concatenate([x[:, 0, 0, 0] for x, _ in batches]), np.arange(10))
-    seen = []
-    for i in (0, 1):
-        context = tf.distribute.InputContext(num_input_pipelines=2, input_pipeline_id=i,
-                                             num_replicas_in_sync=2)
-        shard = [y.numpy() for _, y in val_dataset(frames, batch_size=4, input_context=context)]
-        assert [len(y) for y in shard] == [2, 2]  # the same steps on every worker
-        seen.extend(np.concatenate(shard).tolist())
-    assert sorted(seen) == list(range(8))  # full global batches only
 
 
 def test_frames_from_arrays_is_a_view() -> None:

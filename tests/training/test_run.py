@@ -9,6 +9,7 @@ import pytest
 
 from recorder.split import SplitConfig
 from training.config import TrainConfig
+from training.long_run import LongRunConfig
 from training.model_file import load_model
 from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig, preprocess_spec
 from training.run import train_run
@@ -88,6 +89,18 @@ def test_training_cuts_the_loss(tiny_recording, tmp_path) -> None:
     assert len(losses) == 4
     assert losses[-1] < 0.5 * losses[0]
     assert report["energy_kwh"] is None and report["co2_kg_measured"] is None
+
+
+def test_under_early_stopping_the_report_gives_the_saved_models_val_loss(tiny_recording, tmp_path) -> None:
+    config = TrainConfig(epochs=3, batch_size=32, samples_per_epoch=64, verbose=0)
+    report = train_run([tiny_recording], tmp_path / "run", config, split=SplitConfig(block_size=10),
+                       emissions=None, long_run=LongRunConfig(early_stopping=1))
+    with open(tmp_path / "run" / "history.csv", newline="") as f:
+        val_losses = [float(r["val_loss"]) for r in csv.DictReader(f)]
+    best = report["early_stopping"]["best_epoch"]
+    assert val_losses[best - 1] == pytest.approx(min(val_losses))  # Keras restored that epoch's weights
+    assert report["model_val_loss"] == pytest.approx(min(val_losses))
+    assert report["final_val_loss"] == pytest.approx(val_losses[-1])
 
 
 def test_a_used_run_folder_is_refused(trained_runs, tiny_recording) -> None:

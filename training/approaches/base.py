@@ -49,7 +49,6 @@ class Prepared:
     fit_kwargs: dict[str, Any] = field(default_factory=dict)  # batch_size/shuffle/steps_per_epoch
     prepared_bytes: int = 0  # bytes of prepared frames held in RAM or on disk
     info: dict[str, Any] = field(default_factory=dict)  # extra report fields
-    validation: Any = None  # None: the run's shared validation arrays
 
 
 class Approach(Protocol):

@@ -21,6 +21,7 @@ from recorder.sample import Sample
 from training.approaches.base import PrepareContext, Prepared, steps_per_epoch
 from training.augment_config import AugmentConfig
 from training.examples import epoch_indices, make_examples
+from training.long_run import resume_epoch
 from training.preprocess import PreprocessConfig
 
 __all__ = ["APPROACH", "GeneratorApproach", "AugmentingBatches"]
@@ -38,6 +39,7 @@ class AugmentingBatches(keras.utils.PyDataset):
         augment: AugmentConfig,
         preprocess: PreprocessConfig,
         workers: int = 1,
+        start_epoch: int = 0,
     ) -> None:
         super().__init__(workers=workers, use_multiprocessing=False)
         if not samples:
@@ -48,7 +50,9 @@ class AugmentingBatches(keras.utils.PyDataset):
         self.seed = seed
         self.augment = augment
         self.preprocess = preprocess
-        self.epoch = 0  # advanced by Keras through on_epoch_end
+        # Advanced by Keras through on_epoch_end; a resumed run starts at its backup's epoch,
+        # so it draws what the killed run would have drawn.
+        self.epoch = start_epoch
         self._indices: dict[int, np.ndarray] = {}
         self._lock = threading.Lock()
 
@@ -99,6 +103,7 @@ class GeneratorApproach:
             context.augment,
             context.preprocess,
             workers=config.loader_workers,
+            start_epoch=resume_epoch(context.run_dir) or 0,
         )
         return Prepared(
             x=batches,

@@ -39,3 +39,15 @@ def test_prepares_nothing_ahead(tiny_recording, tmp_path) -> None:
     samples = load_recordings([tiny_recording]).samples
     prepared = get_approach("generator").prepare(contexts(samples, tmp_path, "generator"))
     assert prepared.prepared_bytes == 0 and prepared.y is None
+
+
+def test_a_resumed_run_draws_the_epoch_it_resumes_at(tiny_recording, tmp_path) -> None:
+    from training.long_run import backup_dir
+
+    samples = load_recordings([tiny_recording]).samples
+    backup = backup_dir(tmp_path)
+    backup.mkdir()
+    (backup / "training_metadata.json").write_text('{"epoch": 2}')  # as Keras' BackupAndRestore writes it
+    batches = get_approach("generator").prepare(contexts(samples, tmp_path, "generator")).x
+    expected, _ = make_examples(samples, epoch_indices(len(samples), 20, 3, 2)[:8], 3, 2)
+    assert batches.epoch == 2 and np.array_equal(batches[0][0], expected)
