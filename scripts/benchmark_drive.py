@@ -7,8 +7,9 @@ message: JSON decode, base64 + JPEG decode, preprocessing, steering inference,
 PI controller, JSON encode of the reply; once with the warmed-up compiled call
 (`tf.function`) the server uses, once with `model.predict` per frame. Prints
 p50/p99 of each and their ratio. Then (unless --round-trips 0) serves a real
-drive server and counts steer round trips per second from a simulator-like
-raw-WebSocket client in a separate process. Without --model an untrained
+drive server and counts steer round trips per second from the built-in
+simulator's wire client (`simulator.wire`, raw WebSocket as the Unity
+simulator) in a separate process. Without --model an untrained
 PilotNet is used: the same layers, so the same cost.
 Exit codes: 0 ok, 2 user error (bad model file, bad flag value).
 """
@@ -16,6 +17,7 @@ Exit codes: 0 ok, 2 user error (bad model file, bad flag value).
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import multiprocessing
 import sys
@@ -32,7 +34,7 @@ import numpy as np  # noqa: E402
 from agent import ControllerConfig, Driver, PIController, ServerConfig, create_app  # noqa: E402
 from agent.inference import CompiledSteering, PredictSteering, load_steering_model  # noqa: E402
 from agent.telemetry import decode_telemetry, encode_steer  # noqa: E402
-from agent.wire_client import make_telemetry, measure_round_trips  # noqa: E402
+from simulator.wire import SimulatorLink, WireError, event_packet, telemetry_payload  # noqa: E402
 from training.model import build_pilotnet  # noqa: E402
 from training.model_file import ModelContractError  # noqa: E402
 from training.preprocess import DEFAULT_PREPROCESS  # noqa: E402
@@ -78,6 +80,25 @@ def time_path(driver: Driver, messages: list[str], frames: int) -> np.ndarray:
     return times
 
 
+def measure_round_trips(host: str, port: int, payload: dict[str, str], count: int) -> float:
+    """Telemetry -> steer round trips per second over one connection that behaves as the simulator.
+
+    The first exchange is not timed: it connects the client to `/` on the
+    server's side, whose connect handler sends its own `steer` before the answer.
+    """
+    with SimulatorLink(host, port, timeout=10.0) as sim:
+        sim.emit("telemetry", payload)
+        sim.next_event()  # the connect handler's steer
+        sim.next_event()  # the answer
+        start = time.perf_counter()
+        for _ in range(count):
+            sim.emit("telemetry", payload)
+            event, _ = sim.next_event()
+            if event != "steer":
+                raise WireError(f"expected steer, got {event!r}")
+        return count / (time.perf_counter() - start)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Flags: model, frame counts, round trips."""
     parser = argparse.ArgumentParser(prog="benchmark_drive.py", description=__doc__.split("\n\n")[0])
@@ -105,7 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"benchmark_drive.py: error: {exc}", file=sys.stderr)
         return 2
     jpegs = camera_frames(DISTINCT_FRAMES, np.random.default_rng(args.seed))
-    messages = ["42" + json.dumps(["telemetry", make_telemetry(j, speed=8.5)]) for j in jpegs]
+    payloads = [telemetry_payload(0.0, 0.0, 8.5, base64.b64encode(j).decode("ascii")) for j in jpegs]
+    messages = [event_packet("telemetry", payload) for payload in payloads]
     compiled = CompiledSteering(model)
     rows = []
     for name, steering, frames in (
@@ -123,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.round_trips:
         server = create_app(ServerConfig(port=0, stats_interval_s=0), compiled, PIController(), None, preprocess_config)
         with server:
-            payload = json.loads(messages[0][2:])[1]
+            payload = payloads[0]
             with multiprocessing.get_context("spawn").Pool(1) as pool:
                 rate = pool.apply(measure_round_trips, ("127.0.0.1", server.port, payload, args.round_trips))
             summary = server.stats.summary()

@@ -8,7 +8,7 @@ fitting are measured separately (time always, energy and CO2 with codecarbon).
 
 Hooks for longer and larger runs: `callbacks` are added to `model.fit`,
 `strategy` scopes the model (and is handed to the approach), `chief=False`
-trains without writing the run folder. `long_run` adds checkpoints, early
+trains without writing the model, report or emissions. `long_run` adds checkpoints, early
 stopping, TensorBoard logs and `resume` (`training.long_run`); a resumed run's
 report, history and emissions cover all its parts (`training.run_parts`).
 """
@@ -135,7 +135,8 @@ def train_run(
         emissions: where codecarbon measures; None measures time only.
         callbacks: extra Keras callbacks (`long_run` adds checkpoints, early stopping, TensorBoard).
         strategy: a tf.distribute strategy; the model is built in its scope.
-        chief: False trains but writes nothing (a non-chief worker).
+        chief: False (a non-chief worker) trains without writing the model, report or emissions;
+            it writes only its own backup (`--checkpoint`) and, over the memory budget, its frame file.
         long_run: checkpoints, resume, early stopping, TensorBoard logs.
 
     Returns:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent import PIController, RecordConfig, RecordingFolderError, RunRecorder, ServerConfig, create_app
-from agent.wire_client import SimulatorWireClient, make_telemetry
+from tests.agent.sim_client import SimulatorWireClient, make_telemetry
 from recorder import LoadConfig, load_recordings
 from tests.agent.conftest import camera_frame
 

@@ -13,7 +13,8 @@ import socketio
 import websocket
 
 from agent import PIController, ServerConfig, create_app
-from agent.wire_client import SimulatorWireClient, WireProtocolError, make_telemetry
+from simulator.wire import WireError
+from tests.agent.sim_client import SimulatorWireClient, make_telemetry
 from tests.agent.conftest import camera_frame, jpeg_bytes
 
 
@@ -144,7 +145,7 @@ def test_stop_closes_connected_clients_and_ends_the_thread(steering_fn, frame_jp
     assert_steer(*sim.telemetry(make_telemetry(frame_jpeg)))
     server.stop()
     assert not server._thread.is_alive()
-    with pytest.raises((WireProtocolError, websocket.WebSocketConnectionClosedException)):
+    with pytest.raises((WireError, websocket.WebSocketConnectionClosedException)):
         sim.receive()
     sim.close()
     assert server.stats.summary().frames == 1

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from agent.telemetry import STEER_ZERO, TelemetryError, decode_telemetry, encode_steer
-from agent.wire_client import make_telemetry
+from tests.agent.sim_client import make_telemetry
 from tests.agent.conftest import camera_frame, jpeg_bytes
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.wire_client import SimulatorWireClient, make_telemetry
+from tests.agent.sim_client import SimulatorWireClient, make_telemetry
 from recorder import load_recordings
 from scripts import drive
 from tests.agent.conftest import camera_frame, jpeg_bytes
