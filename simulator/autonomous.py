@@ -16,7 +16,7 @@ import base64
 import logging
 import math
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from recorder.atomic import write_json_atomic
 from simulator.car import MAX_STEER_DEG
+from simulator.checks import check_ranges
 from simulator.metrics import MetricsTracker, RunMetrics
 from simulator.plots import camera_strip, plot_path
 from simulator.record import FolderNotEmptyError
@@ -60,9 +61,7 @@ class DriveConfig:
             raise ValueError("host must not be empty")
         if not 1 <= self.port <= 65535:
             raise ValueError(f"port must be in 1..65535, got {self.port}")
-        for f in fields(self):
-            if f.name not in ("host", "port") and not getattr(self, f.name) > 0:
-                raise ValueError(f"{f.name} must be > 0, got {getattr(self, f.name)}")
+        check_ranges(self, non_negative=(), skip=("host", "port"))
 
 
 @dataclass(frozen=True)

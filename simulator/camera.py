@@ -18,12 +18,13 @@ third of the way down (the usual 60-row sky crop removes it).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from simulator.car import CarState
+from simulator.checks import check_ranges
 from simulator.world import World
 
 __all__ = ["CameraConfig", "Cameras", "CAMERAS"]
@@ -53,11 +54,7 @@ class CameraConfig:
     seed: int = 0  # seed of the sky panorama (hills and clouds)
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            if f.name != "seed" and getattr(self, f.name) <= 0:
-                raise ValueError(f"{f.name} must be > 0, got {getattr(self, f.name)}")
-        if self.seed < 0:  # np.random.default_rng's own message would not name the field
-            raise ValueError(f"seed must be >= 0, got {self.seed}")
+        check_ranges(self)
         if not 1.0 <= self.horizon_row < self.height - 1:
             raise ValueError(f"horizon_row must be in [1, height - 1), got {self.horizon_row}")
         if self.fog_end <= self.fog_start:

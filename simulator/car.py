@@ -10,7 +10,9 @@ sub-steps, so the model is deterministic and matches the closed-form arcs.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
+
+from simulator.checks import check_ranges
 
 __all__ = ["CarConfig", "CarState", "step", "MPH", "MAX_STEER_DEG"]
 
@@ -33,11 +35,7 @@ class CarConfig:
     substeps: int = 5  # integration sub-steps per step
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            if f.name != "drag" and getattr(self, f.name) <= 0:
-                raise ValueError(f"{f.name} must be > 0, got {getattr(self, f.name)}")
-        if self.drag < 0:
-            raise ValueError(f"drag must be >= 0, got {self.drag}")
+        check_ranges(self, non_negative=("drag",))
 
 
 @dataclass(frozen=True)

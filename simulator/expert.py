@@ -13,11 +13,12 @@ out (those frames would teach the drift) and records the recovery.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
 from simulator.car import MAX_STEER_DEG, MPH, CarConfig, CarState
+from simulator.checks import check_ranges
 from simulator.track import Track
 
 __all__ = ["ExpertConfig", "Expert", "ExpertAction", "pure_pursuit_steering"]
@@ -42,15 +43,7 @@ class ExpertConfig:
     seed: int = 0  # seed of the manoeuvres' timing, side and size
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            if f.name not in ("seed", "drift_every", "steering_noise") and getattr(self, f.name) <= 0:
-                raise ValueError(f"{f.name} must be > 0, got {getattr(self, f.name)}")
-        if self.seed < 0:  # np.random.default_rng's own message would not name the field
-            raise ValueError(f"seed must be >= 0, got {self.seed}")
-        if self.drift_every < 0:
-            raise ValueError(f"drift_every must be >= 0, got {self.drift_every}")
-        if self.steering_noise < 0:
-            raise ValueError(f"steering_noise must be >= 0, got {self.steering_noise}")
+        check_ranges(self, non_negative=("seed", "drift_every", "steering_noise"))
         if self.speed_mph > 30:
             raise ValueError(f"speed_mph must be <= 30 (the car's top speed), got {self.speed_mph}")
         if self.drift_max < self.drift_min:

@@ -11,9 +11,11 @@ radians counter-clockwise from +x.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
+
+from simulator.checks import check_ranges
 
 __all__ = ["TrackConfig", "Track", "make_track"]
 
@@ -38,11 +40,7 @@ class TrackConfig:
     spacing: float = 0.5  # distance between stored centre-line points (m)
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            if f.name != "seed" and getattr(self, f.name) <= 0:
-                raise ValueError(f"{f.name} must be > 0, got {getattr(self, f.name)}")
-        if self.seed < 0:  # np.random.default_rng's own message would not name the field
-            raise ValueError(f"seed must be >= 0, got {self.seed}")
+        check_ranges(self)
         if not 500.0 <= self.length <= 1500.0:
             raise ValueError(f"length must be in [500, 1500] m, got {self.length}")
         if self.harmonics < 2:

@@ -8,11 +8,12 @@ a smoothed raster instead of flickering.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from simulator.checks import check_ranges
 from simulator.track import Track
 
 __all__ = ["WorldConfig", "World", "build_world"]
@@ -54,11 +55,7 @@ class WorldConfig:
     seed: int = 0  # texture noise seed
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            if f.name != "seed" and getattr(self, f.name) <= 0:
-                raise ValueError(f"{f.name} must be > 0, got {getattr(self, f.name)}")
-        if self.seed < 0:  # np.random.default_rng's own message would not name the field
-            raise ValueError(f"seed must be >= 0, got {self.seed}")
+        check_ranges(self)
 
 
 @dataclass
