@@ -44,6 +44,7 @@ from training.distribute import ClusterConfig, is_chief, make_strategy, parse_wo
 from training.emissions import EmissionsConfig  # noqa: E402
 from training.estimate import EstimateConfig  # noqa: E402
 from training.long_run import LongRunConfig  # noqa: E402
+from training.report import number_or_na  # noqa: E402
 from training.run import train_run  # noqa: E402
 from training.run_folder import RunFolderError  # noqa: E402
 
@@ -117,17 +118,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"{report['approach']}: {report['epochs']} epochs x {report['samples']['per_epoch']} examples, "
         f"preparation {report['preparation_seconds']:.1f} s + training {report['training_seconds']:.1f} s "
-        f"= {report['total_seconds']:.1f} s, {_num(report['images_per_second'], '.0f')} images/s; "
-        f"loss {_num(report['final_loss'], '.4f')}, val_loss {_num(report['final_val_loss'], '.4f')}; "
-        f"energy {_num(report['energy_kwh'], '.3g')} kWh, CO2 {_num(report['co2_kg_measured'], '.3g')} kg "
-        f"measured, {_num(report['co2_kg_estimated'], '.3g')} kg estimated -> {args.out}"
+        f"= {report['total_seconds']:.1f} s, {number_or_na(report['images_per_second'], '.0f')} images/s; "
+        f"loss {number_or_na(report['final_loss'], '.4f')}, "
+        f"val_loss {number_or_na(report['final_val_loss'], '.4f')}; "
+        f"energy {number_or_na(report['energy_kwh'], '.3g')} kWh, "
+        f"CO2 {number_or_na(report['co2_kg_measured'], '.3g')} kg measured, "
+        f"{number_or_na(report['co2_kg_estimated'], '.3g')} kg estimated -> {args.out}"
     )
     return 0
-
-
-def _num(value: float | None, fmt: str) -> str:
-    """A report number for the summary line; "n/a" where it was not measured (not 0)."""
-    return "n/a" if value is None else format(value, fmt)
 
 
 if __name__ == "__main__":

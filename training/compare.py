@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from recorder.atomic import atomic_path, write_json_atomic, write_text_atomic
+from training.emissions import mean_watts
 from training.estimate import EstimateConfig, estimate
+from training.report import number_or_na
 from training.run_folder import REPORT_FILE, RunFolderError, read_report
 
 __all__ = [
@@ -47,7 +49,7 @@ def _co2(report: dict[str, Any]) -> tuple[float | None, str]:
 def _estimate_other(report: dict[str, Any], other: EstimateConfig) -> dict[str, Any] | None:
     """The run's measured time estimated for another device and/or grid."""
     seconds = report["total_seconds"]
-    watts = report["energy_kwh"] * 3.6e6 / seconds if report.get("energy_kwh") and seconds else None
+    watts = mean_watts(report.get("energy_kwh") or None, seconds or 0)  # 0 kWh: nothing measured
     where = (report.get("config") or {}).get("emissions") or {}
     cloud = (where["cloud_provider"], where["cloud_region"]) if where.get("cloud_provider") else None
     return estimate(seconds, other, watts, where.get("country_iso_code"), cloud)
@@ -119,10 +121,6 @@ def differences(table: list[dict[str, Any]]) -> dict[str, list[Any]]:
     }
 
 
-def _num(value: float | None, fmt: str) -> str:
-    return "n/a" if value is None else format(value, fmt)
-
-
 def markdown(table: list[dict[str, Any]], other: EstimateConfig | None = None) -> str:
     """The comparison as a Markdown table, with the paper's figures beside ours."""
     head = ["approach", "prep s", "train s", "total s", "images/s", "energy kWh", "CO2 kg",
@@ -134,15 +132,21 @@ def markdown(table: list[dict[str, Any]], other: EstimateConfig | None = None) -
         if row["baseline"]:
             ratio = "baseline"
         else:
-            ratio = f"{_num(row['speedup'], '.1f')} x faster, {_num(row['co2_reduction_percent'], '.0f')} % less CO2"
+            ratio = (f"{number_or_na(row['speedup'], '.1f')} x faster, "
+                     f"{number_or_na(row['co2_reduction_percent'], '.0f')} % less CO2")
         cells = [
-            row["approach"], _num(row["preparation_seconds"], ".1f"), _num(row["training_seconds"], ".1f"),
-            _num(row["total_seconds"], ".1f"), _num(row["images_per_second"], ".0f"),
-            _num(row["energy_kwh"], ".3g"), f"{_num(row['co2_kg'], '.3g')} ({row['co2_kind']})",
-            _num(row["final_val_loss"], ".4f"), ratio,
+            row["approach"],
+            number_or_na(row["preparation_seconds"], ".1f"),
+            number_or_na(row["training_seconds"], ".1f"),
+            number_or_na(row["total_seconds"], ".1f"),
+            number_or_na(row["images_per_second"], ".0f"),
+            number_or_na(row["energy_kwh"], ".3g"),
+            f"{number_or_na(row['co2_kg'], '.3g')} ({row['co2_kind']})",
+            number_or_na(row["final_val_loss"], ".4f"),
+            ratio,
         ]
         if other is not None:
-            cells.append(_num((row.get("other_estimate") or {}).get("co2_kg"), ".3g"))
+            cells.append(number_or_na((row.get("other_estimate") or {}).get("co2_kg"), ".3g"))
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
         "",

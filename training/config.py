@@ -8,8 +8,9 @@ epochs, batch size, samples per epoch and seed.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
+
+from training.frame_store import StoreConfig
 
 __all__ = ["TrainConfig"]
 
@@ -70,9 +71,6 @@ class TrainConfig:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
         if self.verbose not in (0, 1, 2):
             raise ValueError(f"verbose must be 0, 1 or 2, got {self.verbose}")
-        if self.max_memory_gb is not None and not (
-            math.isfinite(self.max_memory_gb) and self.max_memory_gb >= 0
-        ):
-            raise ValueError(f"max_memory_gb must be a finite number >= 0, got {self.max_memory_gb}")
+        StoreConfig(max_memory_gb=self.max_memory_gb)  # raises ValueError naming max_memory_gb
         if not self.approach:
             raise ValueError("approach must be a name from training.approaches")

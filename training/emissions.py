@@ -25,7 +25,7 @@ from typing import Any
 
 from training.estimate import cloud_intensity, country_intensity
 
-__all__ = ["EMISSIONS_FILE", "EmissionsConfig", "PhaseMeasurement", "tracked"]
+__all__ = ["EMISSIONS_FILE", "EmissionsConfig", "PhaseMeasurement", "mean_watts", "tracked"]
 
 logger = logging.getLogger(__name__)
 
@@ -92,9 +92,14 @@ class PhaseMeasurement:
     @property
     def mean_watts(self) -> float | None:
         """Mean power over the phase (energy / time), None when not measured."""
-        if self.energy_kwh is None or self.seconds <= 0:
-            return None
-        return self.energy_kwh * 3.6e6 / self.seconds
+        return mean_watts(self.energy_kwh, self.seconds)
+
+
+def mean_watts(energy_kwh: float | None, seconds: float) -> float | None:
+    """Mean power in watts of `energy_kwh` used over `seconds`; None when not measured."""
+    if energy_kwh is None or seconds <= 0:
+        return None
+    return energy_kwh * 3.6e6 / seconds
 
 
 @contextmanager

@@ -18,7 +18,7 @@ import psutil
 
 from training.examples import default_threads
 
-__all__ = ["hardware", "library_versions", "peak_rss_bytes", "cpu_model"]
+__all__ = ["hardware", "library_versions", "number_or_na", "peak_rss_bytes", "cpu_model"]
 
 _LIBRARIES = ("tensorflow", "keras", "numpy", "codecarbon", "opencv-python-headless", "matplotlib")
 
@@ -68,3 +68,8 @@ def peak_rss_bytes() -> int:
     """Peak resident memory of this process so far (bytes)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return int(peak if sys.platform == "darwin" else peak * 1024)  # Linux reports KiB
+
+
+def number_or_na(value: float | None, fmt: str) -> str:
+    """A report number formatted with `fmt`; "n/a" where it was not measured (not 0)."""
+    return "n/a" if value is None else format(value, fmt)

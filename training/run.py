@@ -36,7 +36,7 @@ from training.approaches import PrepareContext, get_approach, steps_per_epoch
 from training.augment_config import DEFAULT_AUGMENT, AugmentConfig
 from training.config import TrainConfig
 from training.distribute import worker_shard
-from training.emissions import EmissionsConfig, PhaseMeasurement, tracked
+from training.emissions import EmissionsConfig, PhaseMeasurement, mean_watts, tracked
 from training.estimate import EstimateConfig, estimate
 from training.examples import centre_examples, default_threads
 from training.long_run import LongRunConfig, check_resume, long_run_callbacks
@@ -206,7 +206,7 @@ def train_run(
     images_trained = per_epoch * len(history.get("loss", []))
     total_seconds = prepare_phase.seconds + fit_phase.seconds
     energy_kwh = _energy(phases, "energy_kwh")
-    measured_watts = energy_kwh * 3.6e6 / total_seconds if energy_kwh is not None and total_seconds > 0 else None
+    measured_watts = mean_watts(energy_kwh, total_seconds)
     measured_country = emissions.country_iso_code if emissions is not None else None
     measured_cloud = (
         (emissions.cloud_provider, emissions.cloud_region or "")
