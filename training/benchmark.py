@@ -29,12 +29,12 @@ import tensorflow as tf
 from recorder.log_writer import DrivingLogWriter
 from recorder.sample import Sample
 from training.approaches import PrepareContext, approach_names, get_approach
-from training.augment_config import DEFAULT_AUGMENT
-from training.config import TrainConfig
-from training.examples import centre_examples, epoch_indices
+from training.augmentation.config import DEFAULT_AUGMENT
+from training.data.examples import centre_examples, epoch_indices
 from training.model import build_pilotnet, compile_pilotnet
 from training.preprocess import DEFAULT_PREPROCESS
-from training.run import EpochTimer
+from training.run.config import TrainConfig
+from training.run.train import EpochTimer
 
 __all__ = [
     "BenchConfig",
@@ -178,7 +178,7 @@ def measure_ceiling(data: BenchData) -> Measurement:
 
 
 def measure_approach(name: str) -> Callable[[BenchData], Measurement]:
-    """A row that prepares and fits like `training.run` does with approach `name`."""
+    """A row that prepares and fits like `training.run.train` does with approach `name`."""
 
     def measure(data: BenchData) -> Measurement:
         config = data.train_config(name)

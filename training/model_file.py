@@ -1,37 +1,30 @@
-"""Saving and loading a model together with its contract.
+"""Saving and loading a Keras model together with its contract.
 
-Beside `model.keras` sits `model.json` with the preprocessing the model was
-trained with and its input shape. Loading checks both, so a model and a
+Beside `model.keras` sits `model.json` (`training.contract`): the preprocessing
+the model was trained with and its input. Loading checks both, so a model and a
 preprocessing that do not match fail at load time, not with the car in the lake.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import keras
 
 from recorder.atomic import atomic_path, write_json_atomic
-from training.preprocess import (
-    DEFAULT_PREPROCESS,
-    PreprocessConfig,
-    config_from_spec,
-    preprocess_spec,
+from training.contract import (
+    INPUT_DTYPE,
+    ModelContractError,
+    check_model_input,
+    contract_path,
+    read_contract,
 )
+from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig, preprocess_spec
 
-__all__ = ["ModelContractError", "save_model", "load_model", "contract_path"]
-
-
-class ModelContractError(ValueError):
-    """The model file, or its recorded preprocessing, cannot be used by this code."""
-
-
-def contract_path(model_path: str | os.PathLike) -> Path:
-    """Path of the JSON contract beside a `.keras` file (`model.keras` -> `model.json`)."""
-    return Path(model_path).with_suffix(".json")
+__all__ = ["ModelContractError", "save_model", "load_keras", "load_model", "contract_path"]
 
 
 def save_model(
@@ -49,11 +42,32 @@ def save_model(
     contract = {
         "preprocess": preprocess_spec(preprocess_config),
         "input_shape": list(model.input_shape[1:]),
-        "input_dtype": "uint8",
+        "input_dtype": INPUT_DTYPE,
+        "format": "keras",
         **(extra or {}),
     }
     write_json_atomic(contract_path(path), contract)
     return path
+
+
+def load_keras(path: str | os.PathLike) -> keras.Model:
+    """Load a `.keras` file in safe mode, without its contract.
+
+    A `.keras` file is a zip archive; one that is not (truncated, another
+    format) is named corrupt here, where Keras itself would say "File not found".
+
+    Raises:
+        ModelContractError: missing, corrupt or unloadable file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ModelContractError(f"{path}: no such model file")
+    if not zipfile.is_zipfile(path):
+        raise ModelContractError(f"{path}: corrupt model file (truncated, or not a .keras zip archive)")
+    try:
+        return keras.models.load_model(path, safe_mode=True, compile=False)
+    except Exception as exc:  # Keras raises many types for a bad file; name the file.
+        raise ModelContractError(f"{path}: cannot load model: {exc}") from exc
 
 
 def load_model(
@@ -62,34 +76,15 @@ def load_model(
     """Load a `.keras` model in safe mode and check its contract against `expected`.
 
     Raises:
-        ModelContractError: missing or unreadable file or contract, a preprocessing
-            other than `expected`, or an input shape that does not match it.
+        ModelContractError: missing or unreadable file or contract, a bad contract
+            field, a preprocessing other than `expected`, or a model input that
+            does not match the contract.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ModelContractError(f"{path}: no such model file")
-    cpath = contract_path(path)
-    try:
-        contract = json.loads(cpath.read_text(encoding="utf-8"))
-        recorded = config_from_spec(contract["preprocess"])
-    except FileNotFoundError:
+    contract = read_contract(path)
+    if contract.preprocess != expected:
         raise ModelContractError(
-            f"{cpath}: missing; it records the model's preprocessing (save models with "
-            "training.model_file.save_model)"
-        ) from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ModelContractError(f"{cpath}: {exc}") from exc
-    if recorded != expected:
-        raise ModelContractError(
-            f"{path}: trained with preprocessing {recorded}, but asked to run with {expected}"
+            f"{path}: trained with preprocessing {contract.preprocess}, but asked to run with {expected}"
         )
-    try:
-        model = keras.models.load_model(path, safe_mode=True, compile=False)
-    except Exception as exc:  # Keras raises many types for a bad file; name the file.
-        raise ModelContractError(f"{path}: cannot load model: {exc}") from exc
-    if tuple(model.input_shape[1:]) != expected.output_shape:
-        raise ModelContractError(
-            f"{path}: model input {model.input_shape[1:]} does not match the "
-            f"preprocessing output {expected.output_shape}"
-        )
+    model = load_keras(path)
+    check_model_input(path, tuple(model.input_shape[1:]), model.inputs[0].dtype, contract)
     return model

@@ -25,9 +25,9 @@ def tiny_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def trained_runs(tiny_recording: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """approach -> (run folder, report): one epoch of each approach, emissions measured."""
     from recorder.split import SplitConfig
-    from training.config import TrainConfig
-    from training.emissions import EmissionsConfig
-    from training.run import train_run
+    from training.co2.emissions import EmissionsConfig
+    from training.run.config import TrainConfig
+    from training.run.train import train_run
 
     runs = {}
     base = tmp_path_factory.mktemp("runs")

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from recorder import load_recordings
-from training.benchmark import BenchConfig, Measurement, default_rows, summary, synthetic_recording
+from training.benchmark import (
+    BenchConfig,
+    Measurement,
+    default_rows,
+    summary,
+    synthetic_recording,
+)
 
 
 def test_throughput_skips_the_first_epoch() -> None:

@@ -1,7 +1,7 @@
 """What a training approach is: a way of turning training samples into data for `model.fit`.
 
 Everything else of a run (load, balance, split, the validation set, the model,
-the emissions trackers, the run folder) is shared by `training.run`, so two
+the emissions trackers, the run folder) is shared by `training.run.train`, so two
 approaches differ only in `prepare`, and their runs stay comparable.
 """
 
@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from recorder.sample import Sample
-from training.augment_config import AugmentConfig
-from training.config import TrainConfig
+from training.augmentation.config import AugmentConfig
 from training.preprocess import PreprocessConfig
+from training.run.config import TrainConfig
 
 __all__ = ["Approach", "PrepareContext", "Prepared", "steps_per_epoch"]
 
@@ -35,9 +35,9 @@ class PrepareContext:
     @property
     def threads(self) -> int:
         """Decode threads: the configured number, or one per core."""
-        from training.examples import default_threads
+        from training.run.environment import usable_cores
 
-        return self.config.threads or default_threads()
+        return self.config.threads or usable_cores()
 
 
 @dataclass

@@ -5,7 +5,7 @@ with `fit_generator`): a Keras data source reads each batch's JPEGs from disk,
 chooses cameras, augments and preprocesses them while the model trains, every
 epoch anew. Here it is a `keras.utils.PyDataset`; with the default one worker
 Keras runs it in one background tf.data thread with prefetching, which is what
-the tutorials' `fit_generator` queue did. Examples come from `training.examples`,
+the tutorials' `fit_generator` queue did. Examples come from `training.data.examples`,
 so its first epoch equals the in-memory approach's prepared array.
 """
 
@@ -19,10 +19,10 @@ import numpy as np
 
 from recorder.sample import Sample
 from training.approaches.base import PrepareContext, Prepared, steps_per_epoch
-from training.augment_config import AugmentConfig
-from training.examples import epoch_indices, make_examples
-from training.long_run import resume_epoch
+from training.augmentation.config import AugmentConfig
+from training.data.examples import epoch_indices, make_examples
 from training.preprocess import PreprocessConfig
+from training.run.callbacks import resume_epoch
 
 __all__ = ["APPROACH", "GeneratorApproach", "AugmentingBatches"]
 

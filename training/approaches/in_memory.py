@@ -5,11 +5,11 @@ built before training into ONE uint8 array (N, 66, 200, 3), 39,600 bytes per
 example, never float32 (the model rescales inside). `model.fit` then trains on
 arrays already in RAM, at the speed of the network alone. The price, as in the
 paper: every epoch sees the same frozen augmented examples. They are exactly the
-generator approach's first epoch (`training.examples` draws both).
+generator approach's first epoch (`training.data.examples` draws both).
 
 When the array would exceed the RAM budget (`TrainConfig.max_memory_gb`) it is a
-memory-mapped file in the run folder instead (`training.frame_store`). Either way
-`fit` reads shuffled batches of it through `training.pipeline.train_dataset`
+memory-mapped file in the run folder instead (`training.data.frame_store`). Either way
+`fit` reads shuffled batches of it through `training.data.prepared.train_dataset`
 (no augmentation): Keras would copy a NumPy array into one tensor in RAM, and
 the same batches from either store give the same model.
 """
@@ -22,11 +22,11 @@ import time
 import numpy as np
 
 from training.approaches.base import PrepareContext, Prepared, steps_per_epoch
-from training.distribute import distribute_dataset, worker_shard
-from training.examples import epoch_indices, make_examples
-from training.frame_store import StoreConfig, allocate, choose_store_kind
-from training.long_run import resume_epoch
-from training.pipeline import frames_from_arrays, train_dataset
+from training.data.examples import epoch_indices, make_examples
+from training.data.frame_store import StoreConfig, allocate, choose_store_kind
+from training.data.prepared import frames_from_arrays, train_dataset
+from training.run.callbacks import resume_epoch
+from training.run.distribute import distribute_dataset, worker_shard
 
 __all__ = ["APPROACH", "InMemoryApproach"]
 

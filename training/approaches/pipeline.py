@@ -5,7 +5,7 @@ and augmented once, but then every epoch sees the same frozen examples. This one
 decodes and preprocesses once too, keeping all three cameras' uint8 frames (in
 RAM, or in a memory-mapped file in the run folder when they exceed the memory
 budget), and `tf.data` draws, augments and batches new samples while the model
-trains (`training.pipeline`). Under several workers each worker prepares only
+trains (`training.data.prepared`). Under several workers each worker prepares only
 its shard of the samples.
 """
 
@@ -15,11 +15,11 @@ import logging
 import time
 
 from training.approaches.base import PrepareContext, Prepared, steps_per_epoch
-from training.batch_augment import scale_to_preprocessed
-from training.distribute import distribute_dataset, worker_shard
-from training.frame_store import StoreConfig
-from training.long_run import resume_epoch
-from training.pipeline import prepare_camera_frames, train_dataset
+from training.augmentation.batches import scale_to_preprocessed
+from training.data.frame_store import StoreConfig
+from training.data.prepared import prepare_camera_frames, train_dataset
+from training.run.callbacks import resume_epoch
+from training.run.distribute import distribute_dataset, worker_shard
 
 __all__ = ["APPROACH", "PipelineApproach"]
 

@@ -7,10 +7,10 @@ import pytest
 
 from recorder import load_recordings
 from training.approaches import PrepareContext, get_approach
-from training.augment_config import DEFAULT_AUGMENT
-from training.config import TrainConfig
-from training.examples import epoch_indices, make_examples
+from training.augmentation.config import DEFAULT_AUGMENT
+from training.data.examples import epoch_indices, make_examples
 from training.preprocess import DEFAULT_PREPROCESS
+from training.run.config import TrainConfig
 
 
 def contexts(samples, tmp_path, approach):
@@ -42,7 +42,7 @@ def test_prepares_nothing_ahead(tiny_recording, tmp_path) -> None:
 
 
 def test_a_resumed_run_draws_the_epoch_it_resumes_at(tiny_recording, tmp_path) -> None:
-    from training.long_run import backup_dir
+    from training.run.callbacks import backup_dir
 
     samples = load_recordings([tiny_recording]).samples
     backup = backup_dir(tmp_path)

@@ -6,10 +6,10 @@ import numpy as np
 
 from recorder import load_recordings
 from training.approaches import PrepareContext, get_approach
-from training.augment_config import DEFAULT_AUGMENT
-from training.config import TrainConfig
-from training.examples import epoch_indices, make_examples
+from training.augmentation.config import DEFAULT_AUGMENT
+from training.data.examples import epoch_indices, make_examples
 from training.preprocess import DEFAULT_PREPROCESS
+from training.run.config import TrainConfig
 
 
 def test_prepares_one_uint8_array_of_the_first_epoch(tiny_recording, tmp_path) -> None:

@@ -1,0 +1,1 @@
+"""The `bcloning` command: one entry point for every user command (see `bcloning.cli`)."""

@@ -1,0 +1,84 @@
+"""Benchmark the training approaches against the compute ceiling, on the same data, in one run.
+
+    python scripts/benchmark_training.py ../shared/data/user_windows_2023 --samples-per-epoch 1024 --epochs 3
+
+Prints, for the ceiling (model.fit on uint8 tensors in memory) and every
+approach: preparation and training seconds, steady images/s (epochs after the
+first) and the ratio to the ceiling; then the generator/in-memory total-cost
+ratio with its preparation/training breakdown. Without LOG_DIR a synthetic
+recording is generated in a temporary folder. Exit codes: 0 ok, 2 user error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from bcloning.flags import add_flags, from_flags, user_error
+from recorder import LoadConfig, RecordingError, load_recordings
+from training.benchmark import (
+    BenchConfig,
+    BenchData,
+    default_rows,
+    run_benchmark,
+    summary,
+    synthetic_recording,
+)
+from training.run.environment import usable_cores
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Flags: optional recordings, --rows, and one flag per BenchConfig field."""
+    parser = argparse.ArgumentParser(
+        prog="benchmark_training.py",
+        description=__doc__.split("\n\n")[0],
+    )
+    parser.add_argument(
+        "log_dirs", nargs="*", metavar="LOG_DIR",
+        help="recording folders (default: a synthetic recording made in a temporary folder)",
+    )
+    parser.add_argument(
+        "--rows", nargs="+", metavar="ROW", default=None,
+        help="measure only these rows (ceiling and approach names; default: all)",
+    )
+    add_flags(parser, BenchConfig)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse flags, load or generate the data, measure every row, print the summary."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        config = from_flags(BenchConfig, args)
+    except ValueError as exc:
+        return user_error(parser, str(exc))
+    rows = default_rows()
+    if args.rows:
+        unknown = sorted(set(args.rows) - {label for label, _ in rows})
+        if unknown:
+            return user_error(parser, f"unknown rows {unknown}; known: {[label for label, _ in rows]}")
+        rows = [(label, measure) for label, measure in rows if label in args.rows]
+    with tempfile.TemporaryDirectory(prefix="benchmark_training_") as scratch:
+        folders = args.log_dirs or [synthetic_recording(Path(scratch) / "synthetic", config.synthetic_rows, config.seed)]
+        try:
+            samples = load_recordings(folders, LoadConfig()).samples
+        except RecordingError as exc:
+            return user_error(parser, str(exc))
+        print(
+            f"data: {', '.join(map(str, args.log_dirs)) or f'synthetic, {config.synthetic_rows} rows'} "
+            f"({len(samples)} usable rows); {config.samples_per_epoch} examples x {config.epochs} epochs, "
+            f"batch {config.batch_size}; cores usable: {usable_cores()}",
+            flush=True,
+        )
+        results = run_benchmark(BenchData(samples, config, Path(scratch)), rows)
+    print(summary(results))
+    return 0
+

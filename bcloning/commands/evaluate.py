@@ -1,0 +1,78 @@
+"""Score models in closed loop: replays of real recordings and unseen built-in tracks, one table.
+
+    python scripts/evaluate.py runs/gen/model.keras runs/mem/model.keras --recordings ../shared/data/user_windows_2023 ../shared/data/user_windows_2020 --tracks 5 --out eval
+
+Each model is served by a real drive server (what scripts/drive.py runs, any
+format its loader takes: .keras, .onnx, .tflite) on a free port of 127.0.0.1,
+and driven over the simulator's wire protocol: each recording is replayed
+(NVIDIA's method: the car's deviation d from the recorded path, an intervention
+past --threshold-m) and --tracks built-in tracks are driven for --laps laps
+(seeds --first-track-seed and up, never --training-track-seed). Prints one table
+(model x world: autonomy, interventions, mean and max |d| or |cte|, lap time;
+mean ± spread over the tracks and over the replays) and writes evaluation.md,
+evaluation.json, evaluation.png and each world's own metrics and plots to --out
+(a folder without an earlier evaluation).
+
+For a model inside a training run folder (runs/mem/model.keras), RUN_DIR/driving.json
+is written too, naming this evaluation and holding the model's summary:
+scripts/compare.py then shows the run's closed-loop autonomy beside its time,
+energy and CO2. Evaluating the run's model again replaces that summary.
+Exit codes: 0 ok, 1 a drive server failed or broke the protocol, 2 user error
+(bad model file or contract, not a recording, used --out, bad flag value), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from typing import Sequence
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from agent import ControllerConfig
+from bcloning.flags import add_flags, from_flags, user_error
+from recorder import RecordingError
+from simulator import WireError
+from simulator.evaluation import EvaluationConfig, evaluate_models
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Flags: models, --recordings, --out, one flag per EvaluationConfig and ControllerConfig field."""
+    summary, _, details = __doc__.partition("\n\n")
+    parser = argparse.ArgumentParser(prog="evaluate.py", description=summary, epilog=details,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("models", nargs="+", metavar="MODEL",
+                        help="model file (.keras, .onnx, .tflite) with its contract beside it")
+    parser.add_argument("--recordings", nargs="*", default=[], metavar="RECORDING",
+                        help="recording folders (driving_log.csv + IMG/) to replay (default: none)")
+    parser.add_argument("--out", required=True,
+                        help="folder for evaluation.json, .md, .png and each world's files (no earlier evaluation)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars, warnings only in the log")
+    add_flags(parser, EvaluationConfig)
+    add_flags(parser, ControllerConfig)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Evaluate, print the table; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        config = from_flags(EvaluationConfig, args)
+        controller = from_flags(ControllerConfig, args)
+        evaluation = evaluate_models(args.models, args.recordings, config, controller, args.out, not args.quiet)
+    except WireError as exc:  # before OSError: a WireError is a ConnectionError
+        return user_error(parser, f"drive server: {exc}", 1)
+    except (ValueError, RecordingError, OSError) as exc:  # OSError: a missing model, an --out under a file
+        return user_error(parser, str(exc))
+    except KeyboardInterrupt:
+        print(f"evaluate.py: interrupted; partial output in {args.out}", file=sys.stderr)
+        return 130
+    with open(evaluation["files"]["table"], encoding="utf-8") as table:
+        print(table.read(), end="")
+    print(f"written: {', '.join(evaluation['files'].values())}")
+    return 0

@@ -1,0 +1,132 @@
+"""Train PilotNet on Udacity recordings with one approach; write a run folder.
+
+    python scripts/train.py ../shared/data/user_windows_2023 --approach in-memory --epochs 2 --out runs/mem
+
+The run folder gets model.keras + model.json, history.csv, loss.png,
+emissions.csv (codecarbon, offline) and report.json (times, images/s, peak RSS,
+energy, CO2 measured and estimated, losses, hardware, versions). Compare runs
+with scripts/compare.py. Rows marked on the review page (scripts/review.py) are
+left out: `<recording>.exclusions.json` beside each recording, or in --exclusions-dir.
+Exit codes: 0 ok, 2 user error (bad recording, bad flag value, run folder already used).
+
+Long runs: --checkpoint saves the model every epoch and a backup of the training
+state; after a kill, the same command with --resume goes on from the last epoch:
+
+    python scripts/train.py ../shared/data/user_windows_2023 --approach pipeline --epochs 50 --checkpoint --out runs/long
+    python scripts/train.py ../shared/data/user_windows_2023 --approach pipeline --epochs 50 --checkpoint --resume --out runs/long
+
+Several machines: the same command on each, with the list of all workers and
+this machine's index (0 writes the run folder):
+
+    python scripts/train.py DATA --approach pipeline --workers 10.0.0.1:2222,10.0.0.2:2222 --worker-index 0 --out runs/mw
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from typing import Sequence
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from bcloning.flags import add_flags, from_flags, user_error
+from recorder import LoadConfig, RecordingError
+from recorder.balance import BalanceConfig
+from recorder.split import SplitConfig
+from training.approaches import approach_names, get_approach
+from training.co2.emissions import EmissionsConfig
+from training.co2.estimate import EstimateConfig
+from training.run.callbacks import LongRunConfig
+from training.run.config import TrainConfig
+from training.run.distribute import (
+    ClusterConfig,
+    is_chief,
+    make_strategy,
+    parse_workers,
+)
+from training.run.folder import RunFolderError
+from training.run.report import number_or_na
+from training.run.train import train_run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Flags: recordings, --out, and one flag per field of each config."""
+    names = approach_names()
+    parser = argparse.ArgumentParser(
+        prog="train.py",
+        description=__doc__.split("\n\n")[0],
+        epilog="approaches: " + "; ".join(f"{n}: {get_approach(n).description}" for n in names),
+    )
+    parser.add_argument("log_dirs", nargs="+", metavar="LOG_DIR", help="recording folder (driving_log.csv + IMG/)")
+    parser.add_argument("--out", required=True, help="run folder to create (must not hold a run yet)")
+    parser.add_argument(
+        "--no-emissions", action="store_true", help="do not run codecarbon (times are still measured)"
+    )
+    parser.add_argument(  # choices come from the approach registry, the default from TrainConfig
+        "--approach", choices=names, default=TrainConfig.approach, help="training approach (default: %(default)s)"
+    )
+    add_flags(parser, TrainConfig, skip=("approach",))
+    add_flags(parser, LoadConfig)
+    add_flags(parser, BalanceConfig, prefix="balance")
+    add_flags(parser, SplitConfig, prefix="split")
+    add_flags(parser, EmissionsConfig)
+    add_flags(parser, EstimateConfig, prefix="estimate")
+    add_flags(parser, LongRunConfig)
+    cluster = parser.add_argument_group("ClusterConfig (training on several machines)")
+    cluster.add_argument("--workers", default="", metavar="HOST:PORT,HOST:PORT",
+                         help=ClusterConfig.__dataclass_fields__["workers"].metadata["help"])
+    cluster.add_argument("--worker-index", type=int, default=ClusterConfig.worker_index,
+                         help=ClusterConfig.__dataclass_fields__["worker_index"].metadata["help"]
+                         + " (default: %(default)s)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse flags, train one run, print where it went; 2 on a user error."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("codecarbon").setLevel(logging.ERROR)
+    try:
+        config = from_flags(TrainConfig, args)
+        load = from_flags(LoadConfig, args)
+        balance = from_flags(BalanceConfig, args, prefix="balance")
+        split = from_flags(SplitConfig, args, prefix="split")
+        emissions = None if args.no_emissions else from_flags(EmissionsConfig, args)
+        estimate = from_flags(EstimateConfig, args, prefix="estimate")
+        long_run = from_flags(LongRunConfig, args)
+        cluster = ClusterConfig(workers=parse_workers(args.workers), worker_index=args.worker_index)
+        if cluster.multi_worker and config.approach == "generator":
+            raise ValueError("--workers trains the in-memory and pipeline approaches, not generator")
+        if cluster.multi_worker and config.batch_size % len(cluster.workers):
+            raise ValueError(f"batch_size {config.batch_size} (the global batch) must divide by the "
+                             f"{len(cluster.workers)} workers")
+    except ValueError as exc:
+        return user_error(parser, str(exc))
+    # Before any other TensorFlow op: collective ops are set up when the runtime starts.
+    strategy = make_strategy(cluster)  # None: one process, TensorFlow's default
+    try:
+        report = train_run(
+            args.log_dirs, args.out, config, load=load, balance=balance, split=split,
+            emissions=emissions, estimate_config=estimate, long_run=long_run,
+            strategy=strategy,
+            chief=is_chief(cluster),
+        )
+    except (RecordingError, RunFolderError, ValueError, OSError) as exc:
+        return user_error(parser, str(exc))
+    print(
+        f"{report['approach']}: {report['epochs']} epochs x {report['samples']['per_epoch']} examples, "
+        f"preparation {report['preparation_seconds']:.1f} s + training {report['training_seconds']:.1f} s "
+        f"= {report['total_seconds']:.1f} s, {number_or_na(report['images_per_second'], '.0f')} images/s; "
+        f"loss {number_or_na(report['final_loss'], '.4f')}, "
+        f"val_loss {number_or_na(report['final_val_loss'], '.4f')}; "
+        f"energy {number_or_na(report['energy_kwh'], '.3g')} kWh, "
+        f"CO2 {number_or_na(report['co2_kg_measured'], '.3g')} kg measured, "
+        f"{number_or_na(report['co2_kg_estimated'], '.3g')} kg estimated -> {args.out}"
+    )
+    excluded = report["samples"]["dropped_by_reason"].get("excluded")
+    if excluded:
+        print(f"excluded: {excluded} rows marked on the review page (exclusions files), not used")
+    return 0
+

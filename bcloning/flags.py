@@ -1,0 +1,99 @@
+"""Command-line flags built from frozen config dataclasses, one flag per field (shared by all scripts).
+
+`add_flags(parser, LoadConfig)` adds `--min-speed`, `--decode-images` ...; the
+help text is the field's `metadata["help"]` (or its name), the default is the
+dataclass default, so defaults live only in the dataclass. `from_flags` builds
+the config back, and the dataclass' own `__post_init__` validates it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import types
+import typing
+from typing import Any, TypeVar
+
+__all__ = ["add_flags", "from_flags", "user_error"]
+
+T = TypeVar("T")
+
+
+def _flag(prefix: str, name: str) -> str:
+    return "--" + (f"{prefix}-" if prefix else "") + name.replace("_", "-")
+
+
+def _dest(prefix: str, name: str) -> str:
+    return (f"{prefix}_" if prefix else "") + name
+
+
+def _base_type(annotation: Any) -> Any:
+    """The scalar type of a field annotation: `int` for `int | None`."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return next(a for a in typing.get_args(annotation) if a is not type(None))
+    return annotation
+
+
+def _parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+
+
+def add_flags(
+    parser: argparse.ArgumentParser | Any, cls: type, prefix: str = "", skip: tuple[str, ...] = ()
+) -> None:
+    """Add one flag per field of dataclass `cls` (prefix `--{prefix}-` if given)."""
+    hints = typing.get_type_hints(cls)
+    group = parser.add_argument_group(cls.__name__)
+    for f in dataclasses.fields(cls):
+        if f.name in skip:
+            continue
+        kind = _base_type(hints[f.name])
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+        text = f.metadata.get("help", f.name.replace("_", " "))
+        kwargs: dict[str, Any] = {"dest": _dest(prefix, f.name), "default": default}
+        if kind is bool:
+            # `--flag` alone means true; `--flag false` still works
+            kwargs.update(type=_parse_bool, metavar="{true,false}", nargs="?", const=True)
+        elif typing.get_origin(kind) is tuple:
+            item = typing.get_args(kind)[0]
+            kwargs.update(type=item, nargs=len(typing.get_args(kind)))
+        elif kind in (int, float, str):
+            kwargs["type"] = kind
+        else:
+            raise TypeError(f"{cls.__name__}.{f.name}: no flag for type {kind}")
+        if f.metadata.get("choices"):
+            kwargs["choices"] = f.metadata["choices"]
+        if "default" not in text:  # a help text that explains its own default keeps it
+            text += " (default: none)" if default is None else " (default: %(default)s)"
+        group.add_argument(_flag(prefix, f.name), help=text, **kwargs)
+
+
+def from_flags(cls: type[T], args: argparse.Namespace, prefix: str = "", **overrides: Any) -> T:
+    """Build `cls` from parsed flags added by `add_flags` (plus explicit `overrides`)."""
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        dest = _dest(prefix, f.name)
+        if hasattr(args, dest):
+            value = getattr(args, dest)
+            values[f.name] = tuple(value) if isinstance(value, list) else value
+    values.update(overrides)
+    return cls(**values)
+
+
+def user_error(parser: argparse.ArgumentParser, message: str, code: int = 2) -> int:
+    """Print `PROG: error: MESSAGE` as one line on stderr and return the exit code.
+
+    Every command reports a user's mistake this way (a bad flag value, a missing
+    recording, a used run folder): one line naming what is wrong, exit 2; no
+    usage dump, no traceback. `code` 1 is for failures that are not the
+    user's input (a drive server that stopped answering).
+    """
+    print(f"{parser.prog}: error: {' '.join(message.split())}", file=sys.stderr)
+    return code

@@ -1,0 +1,23 @@
+"""scripts/benchmark_drive.py prints one row per runtime, the load, and the socket round-trip rate."""
+
+from __future__ import annotations
+
+import re
+
+from bcloning.commands import benchmark_drive
+
+
+def test_benchmark_prints_a_row_per_runtime_and_round_trips(capsys):
+    assert benchmark_drive.main(["--frames", "5", "--predict-frames", "3", "--round-trips", "20"]) == 0
+    out = capsys.readouterr().out
+    for name, frames in (("keras compiled call", 5), ("onnxruntime", 5), ("ai-edge-litert", 5),
+                         ("keras model.predict", 3)):
+        assert re.search(rf"{re.escape(name)}\s+{frames}\s+[\d.]+\s+[\d.]+\s+x[\d.]+, x[\d.]+", out), out
+    assert re.search(r"onnx export: max \|steering diff\| vs Keras [\d.e-]+ over 200 frames", out)
+    assert re.search(r"load average \(1 min\) [\d.]+ before, [\d.]+ after", out)
+    assert re.search(r"real socket, \S+.*: \d+ steer round trips/s over 20", out)
+
+
+def test_bad_counts_and_bad_model_exit_2(tmp_path):
+    assert benchmark_drive.main(["--frames", "0"]) == 2
+    assert benchmark_drive.main(["--model", str(tmp_path / "none.keras")]) == 2

@@ -1,0 +1,87 @@
+"""inspect_data.py end to end: report files, JSON output, user errors, real data untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image
+
+from bcloning.commands.inspect_data import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_writes_report_and_histogram(recording_factory, tmp_path, capsys):
+    rec = recording_factory("rec", rows=20)
+    with (rec / "driving_log.csv").open("a") as log:
+        log.write("a, b\n")
+    out = tmp_path / "report"
+    assert main([str(rec), "--out", str(out), "--balance-max-per-bin", "3", "--balance-bins", "5"]) == 0
+    printed = capsys.readouterr().out
+    assert "rows read:   21" in printed and "usable:      20" in printed
+    assert f"{rec / 'driving_log.csv'}:21: wrong_column_count" in printed
+    report = json.loads((out / "report.json").read_text())
+    assert report["dropped_by_reason"] == {"wrong_column_count": 1}
+    assert report["balanced"]["count"] <= 15
+    assert report["settings"]["load"]["decode_images"] is True
+    assert report["split"]["train"] + report["split"]["validation"] == report["balanced"]["count"]
+    with Image.open(out / "steering_hist.png") as image:
+        assert image.format == "PNG"
+    assert sorted(p.name for p in rec.iterdir()) == ["IMG", "driving_log.csv"]
+
+
+def test_json_goes_to_stdout_and_summary_to_stderr(recording_factory, tmp_path, capsys):
+    rec = recording_factory("rec", rows=5)
+    assert main([str(rec), "--out", str(tmp_path / "o"), "--json", "--decode-images", "false"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["usable"] == 5
+    assert "rows read:" in captured.err
+
+
+def test_user_errors_exit_2_with_one_line(recording_factory, tmp_path, capsys):
+    rec = recording_factory("rec", rows=3)
+    cases = [
+        [str(tmp_path / "absent"), "--out", str(tmp_path / "o")],
+        [str(rec), "--out", str(rec / "report")],
+        [str(rec), "--out", str(tmp_path / "o"), "--min-speed", "-1"],
+        [str(rec), "--out", str(tmp_path / "o"), "--min-speed", "100"],
+    ]
+    for argv in cases:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("inspect_data.py: error:") and "\n" not in err, err
+    assert not (rec / "report").exists()
+
+
+def test_runs_as_a_script(recording_factory, tmp_path):
+    rec = recording_factory("rec", rows=4)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "inspect_data.py"), str(rec), "--out", str(tmp_path / "o"), "--json"],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["rows_read"] == 4
+    missing = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "inspect_data.py"), str(tmp_path / "nope")],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+    )
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr and "no such folder" in missing.stderr
+
+
+def test_shared_user_windows_2020_report_names_stationary_rows(shared_data, tmp_path, capsys):
+    folder = shared_data / "user_windows_2020"
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    assert main([str(folder), "--out", str(tmp_path / "r"), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["rows_read"] == 300
+    assert 95 <= report["dropped_by_reason"]["stationary"] <= 110
+    assert all(p["reason"] == "stationary" and p["row"] >= 190 for p in report["problems"])
+    assert report["dropped_rows"]["stationary"][str(folder / "driving_log.csv")].endswith("-300")
+    after = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    assert after == before

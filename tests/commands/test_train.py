@@ -1,0 +1,54 @@
+"""scripts/train.py: a run folder from the command line; user errors exit 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bcloning.commands import train
+from tests.commands.exit_codes import exit_code
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = ["--epochs", "1", "--batch-size", "16", "--samples-per-epoch", "32", "--verbose", "0",
+        "--split-block-size", "10"]
+
+
+def test_trains_and_writes_the_run_folder(recording_factory, tmp_path, capsys) -> None:
+    recording = recording_factory("rec", rows=30)
+    out = tmp_path / "run"
+    rc = train.main([str(recording), "--approach", "generator", "--out", str(out), "--no-emissions", *TINY])
+    assert rc == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["approach"] == "generator" and report["samples"]["per_epoch"] == 32
+    assert report["config"]["split"]["block_size"] == 10 and report["energy_kwh"] is None
+    printed = capsys.readouterr().out
+    assert "generator: 1 epochs" in printed
+    assert "energy n/a kWh, CO2 n/a kg measured" in printed  # not measured is not 0
+    assert (out / "model.keras").is_file() and (out / "loss.png").is_file()
+
+
+def test_user_errors_exit_2_with_a_message(recording_factory, tmp_path, capsys) -> None:
+    assert train.main([str(tmp_path / "missing"), "--out", str(tmp_path / "r"), "--no-emissions"]) == 2
+    assert "missing" in capsys.readouterr().err
+    recording = recording_factory("rec", rows=30)
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "report.json").write_text("{}")
+    assert train.main([str(recording), "--out", str(used), "--no-emissions", *TINY]) == 2
+    assert "already holds a run" in capsys.readouterr().err
+    for bad in (["--epochs", "0"], ["--approach", "magic"], ["--country-iso-code", "XYZ"]):
+        assert exit_code(train.main, [str(recording), "--out", str(tmp_path / "x"), *bad]) == 2
+
+
+def test_runs_as_a_plain_script_with_help() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "train.py"), "--help"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+    assert result.returncode == 0
+    for flag in ("--approach", "--samples-per-epoch", "--balance-max-per-bin", "--split-validation-fraction",
+                 "--country-iso-code", "--cloud-region", "--estimate-device"):
+        assert flag in result.stdout
+    assert "in-memory" in result.stdout and "generator" in result.stdout

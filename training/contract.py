@@ -1,0 +1,214 @@
+"""A model file's contract: the JSON beside it, read and checked without TensorFlow.
+
+`model.keras` has `model.json` beside it; an exported `model.onnx` or
+`model.tflite` has `model.onnx.json` / `model.tflite.json` (a run folder holds
+the `.keras` and its exports side by side, so each needs its own name). The
+contract records the preprocessing the model was trained with and the input it
+takes; an export adds its format, runtime, source model and equivalence check.
+Every field is checked here, and an error names the file and the field, so a
+hand-edited or truncated contract fails at load time with one line.
+
+This module imports no TensorFlow or Keras: the drive server reads contracts
+in an environment that has only an ONNX or LiteRT runtime installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from training.preprocess import PreprocessConfig, config_from_spec
+
+__all__ = [
+    "FORMATS",
+    "INPUT_DTYPE",
+    "ModelContract",
+    "ModelContractError",
+    "check_model_input",
+    "contract_path",
+    "parse_contract",
+    "read_contract",
+]
+
+# Model file suffix -> format name recorded in the contract.
+FORMATS = {".keras": "keras", ".onnx": "onnx", ".tflite": "litert"}
+# Models take preprocessed frames as they are kept in memory (see training.preprocess).
+INPUT_DTYPE = "uint8"
+
+
+class ModelContractError(ValueError):
+    """The model file, or its contract, cannot be used by this code."""
+
+
+@dataclass(frozen=True)
+class ModelContract:
+    """What a model file promises: its input and the preprocessing that makes it."""
+
+    preprocess: PreprocessConfig  # the preprocessing the model was trained with
+    input_shape: tuple[int, int, int]  # (height, width, channels) of one frame
+    input_dtype: str = INPUT_DTYPE  # element type of a frame
+    format: str = "keras"  # one of FORMATS' values
+    extra: dict[str, Any] = field(default_factory=dict)  # other recorded fields, as read
+
+
+def contract_path(model_path: str | os.PathLike) -> Path:
+    """The contract beside a model: `model.keras` -> `model.json`, `model.onnx` -> `model.onnx.json`."""
+    path = Path(model_path)
+    if path.suffix == ".keras":
+        return path.with_suffix(".json")
+    return path.with_name(path.name + ".json")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_preprocess(value: Any) -> PreprocessConfig:
+    if not isinstance(value, dict):
+        raise ValueError(f"must be an object with name, version and params, got {_show(value)}")
+    for key, check, kind in (("name", lambda v: isinstance(v, str), "a string"),
+                             ("version", _is_int, "an integer"),
+                             ("params", lambda v: isinstance(v, dict), "an object")):
+        if key not in value:
+            raise ValueError(f"{key} is missing")
+        if not check(value[key]):
+            raise ValueError(f"{key} must be {kind}, got {_show(value[key])}")
+    for key, param in value["params"].items():
+        if not _is_int(param):
+            raise ValueError(f"params.{key} must be an integer, got {_show(param)}")
+    return config_from_spec(value)
+
+
+def _check_shape(value: Any) -> tuple[int, int, int]:
+    if not (isinstance(value, list) and len(value) == 3 and all(_is_int(v) and v > 0 for v in value)):
+        raise ValueError(f"must be a list of 3 positive integers (height, width, channels), got {_show(value)}")
+    return tuple(value)
+
+
+def _check_dtype(value: Any) -> str:
+    if value != INPUT_DTYPE:
+        raise ValueError(f"must be {INPUT_DTYPE!r}, got {_show(value)}")
+    return value
+
+
+def _check_format(value: Any) -> str:
+    if value not in FORMATS.values():
+        raise ValueError(f"must be one of {sorted(FORMATS.values())}, got {_show(value)}")
+    return value
+
+
+def _show(value: Any) -> str:
+    """A value as it appears in the JSON file (null, not None), cut short."""
+    text = json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# Required fields and their checks; "format" is optional for .keras contracts
+# written before exports existed.
+_REQUIRED: dict[str, Callable[[Any], Any]] = {
+    "preprocess": _check_preprocess,
+    "input_shape": _check_shape,
+    "input_dtype": _check_dtype,
+}
+# Optional fields with a fixed type.
+_OPTIONAL_TYPES: dict[str, tuple[type, ...]] = {
+    "approach": (str,), "seed": (int,), "epochs": (int,), "runtime": (dict,),
+    "exporter": (dict,), "source": (dict,), "equivalence": (dict,),
+}
+
+
+def parse_contract(data: Any, where: str, expected_format: str | None = None) -> ModelContract:
+    """Check a decoded contract field by field.
+
+    Args:
+        data: the decoded JSON.
+        where: the file name used in error messages.
+        expected_format: the format the model file's suffix says; the contract must agree.
+
+    Raises:
+        ModelContractError: one line naming `where` and the first bad field.
+    """
+    if not isinstance(data, dict):
+        raise ModelContractError(f"{where}: must hold a JSON object, got {_show(data)}")
+    values = {}
+    for name, check in _REQUIRED.items():
+        if name not in data:
+            raise ModelContractError(f"{where}: field {name!r} is missing")
+        try:
+            values[name] = check(data[name])
+        except ValueError as exc:
+            raise ModelContractError(f"{where}: field {name!r}: {exc}") from None
+    if values["input_shape"] != values["preprocess"].output_shape:
+        raise ModelContractError(
+            f"{where}: field 'input_shape' {list(values['input_shape'])} does not match the "
+            f"preprocessing's output {list(values['preprocess'].output_shape)}"
+        )
+    fmt = data.get("format", "keras")
+    try:
+        _check_format(fmt)
+    except ValueError as exc:
+        raise ModelContractError(f"{where}: field 'format': {exc}") from None
+    if expected_format is not None and fmt != expected_format:
+        raise ModelContractError(
+            f"{where}: field 'format' is {fmt!r}, but the model file is {expected_format!r}"
+        )
+    for name, types in _OPTIONAL_TYPES.items():
+        value = data.get(name)
+        if value is not None and (not isinstance(value, types) or isinstance(value, bool)):
+            raise ModelContractError(
+                f"{where}: field {name!r} must be {'an object' if types == (dict,) else types[0].__name__}, "
+                f"got {_show(value)}"
+            )
+    extra = {k: v for k, v in data.items() if k not in (*_REQUIRED, "format")}
+    return ModelContract(values["preprocess"], values["input_shape"], values["input_dtype"], fmt, extra)
+
+
+def read_contract(model_path: str | os.PathLike) -> ModelContract:
+    """Read and check the contract beside `model_path`.
+
+    Raises:
+        ModelContractError: unknown model suffix, missing model or contract,
+            contract not JSON, or a bad field (named).
+    """
+    path = Path(model_path)
+    if path.suffix not in FORMATS:
+        raise ModelContractError(f"{path}: unknown model format {path.suffix!r}; expected one of {sorted(FORMATS)}")
+    if not path.is_file():
+        raise ModelContractError(f"{path}: no such model file")
+    cpath = contract_path(path)
+    try:
+        text = cpath.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ModelContractError(
+            f"{cpath}: missing; it records the model's preprocessing "
+            "(models saved by training or the export command have it)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelContractError(f"{cpath}: cannot read: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ModelContractError(f"{cpath}: not valid JSON: {exc}") from None
+    return parse_contract(data, str(cpath), FORMATS[path.suffix])
+
+
+def check_model_input(
+    where: str | os.PathLike, shape: tuple[int, ...], dtype: str, contract: ModelContract
+) -> None:
+    """Check a loaded model's input (one frame's shape, dtype name) against its contract.
+
+    Raises:
+        ModelContractError: naming `where` and the field that disagrees.
+    """
+    if tuple(shape) != contract.input_shape:
+        raise ModelContractError(
+            f"{where}: model input shape {list(shape)} does not match the contract's "
+            f"input_shape {list(contract.input_shape)}"
+        )
+    if dtype != contract.input_dtype:
+        raise ModelContractError(
+            f"{where}: model input dtype {dtype!r} does not match the contract's input_dtype {contract.input_dtype!r}"
+        )

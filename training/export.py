@@ -1,0 +1,183 @@
+"""Export a trained `.keras` model to ONNX or LiteRT, checked against Keras before it is written.
+
+    result = export_model(ExportConfig(format="onnx"), "runs/mem/model.keras", open_exported)
+
+Keras 3's own exporter writes the file (`model.export(format="onnx")` through
+tf2onnx, `format="litert"` through TensorFlow's LiteRT converter). The exported
+file is then run, one frame at a time exactly as the drive server will run it,
+on at least 200 preprocessed frames (from a recording, or generated), and
+compared with Keras on the same frames. Only when the largest steering
+difference is within `EQUIVALENCE_BOUND` are the file and its contract renamed
+into place; otherwise nothing is written. The contract is the `.keras` model's
+(`training.contract`) plus the format, the runtime that ran the check, the
+exporter's versions, the source model's sha256 and the check's figures, so a
+deployed file says where it came from and how closely it was shown to match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import warnings
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from recorder.atomic import atomic_path, write_json_atomic
+from recorder.loader import load_recordings
+from training.contract import ModelContract, check_model_input, contract_path, read_contract
+from training.data.examples import centre_examples
+from training.model_file import load_model
+from training.preprocess import preprocess_spec
+
+__all__ = ["EQUIVALENCE_BOUND", "MIN_CHECK_FRAMES", "ExportConfig", "ExportMismatchError", "export_model"]
+
+logger = logging.getLogger(__name__)
+
+# Largest |steering difference| (normalised steering, 1 = 25 degrees) allowed between
+# Keras and the exported file: 1e-4 is 0.0025 degrees of wheel, far below what the
+# car can feel, and far above float32 rounding (exports measured about 1e-6).
+EQUIVALENCE_BOUND = 1e-4
+# The check runs at least this many frames.
+MIN_CHECK_FRAMES = 200
+# Format -> file suffix.
+SUFFIXES = {"onnx": ".onnx", "litert": ".tflite"}
+# Python packages whose versions the contract records, per format.
+EXPORTERS = {"onnx": ("keras", "tensorflow", "tf2onnx", "onnx"), "litert": ("keras", "tensorflow")}
+
+
+class ExportMismatchError(ValueError):
+    """The exported model does not steer as the Keras model does; nothing was written."""
+
+
+@dataclass(frozen=True)
+class ExportConfig:
+    """What to export and how to check it."""
+
+    # "onnx" (run by ONNX Runtime) or "litert" (.tflite, run by LiteRT)
+    format: str = field(default="onnx", metadata={"help": "export format", "choices": tuple(SUFFIXES)})
+    # output file; empty = beside the model with the format's suffix
+    out: str = field(default="", metadata={"help": "output file (default: beside the model, .onnx or .tflite)"})
+    # frames the exported model is checked on against Keras
+    check_frames: int = field(
+        default=MIN_CHECK_FRAMES, metadata={"help": f"frames of the equivalence check (>= {MIN_CHECK_FRAMES})"}
+    )
+    # recording folder whose centre frames are the check; empty = generated frames
+    check_recording: str = field(
+        default="", metadata={"help": "recording whose centre frames are checked (default: generated frames)"}
+    )
+    # seed of the generated check frames
+    seed: int = field(default=0, metadata={"help": "seed of the generated check frames"})
+
+    def __post_init__(self) -> None:
+        if self.format not in SUFFIXES:
+            raise ValueError(f"format must be one of {sorted(SUFFIXES)}, got {self.format!r}")
+        if self.out and Path(self.out).suffix != SUFFIXES[self.format]:
+            raise ValueError(f"out must end in {SUFFIXES[self.format]} for format {self.format}, got {self.out!r}")
+        if self.check_frames < MIN_CHECK_FRAMES:
+            raise ValueError(f"check_frames must be >= {MIN_CHECK_FRAMES}, got {self.check_frames}")
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_frames(config: ExportConfig, contract: ModelContract) -> tuple[np.ndarray, str]:
+    """The preprocessed uint8 frames of the check, and where they came from.
+
+    Raises:
+        ValueError: the recording has fewer usable frames than `config.check_frames`.
+        RecordingError: the recording cannot be read.
+    """
+    if not config.check_recording:
+        rng = np.random.default_rng(config.seed)
+        frames = rng.integers(0, 256, (config.check_frames, *contract.input_shape), dtype=np.uint8)
+        return frames, f"generated (uniform noise, seed {config.seed})"
+    samples = load_recordings([config.check_recording]).samples
+    if len(samples) < config.check_frames:
+        raise ValueError(
+            f"{config.check_recording}: {len(samples)} usable frames, the check needs {config.check_frames}"
+        )
+    picked = np.linspace(0, len(samples) - 1, config.check_frames).round().astype(int)
+    frames, _ = centre_examples([samples[i] for i in picked], contract.preprocess)
+    return frames, f"{config.check_recording} (centre frames, evenly spaced)"
+
+
+def _versions(names: tuple[str, ...]) -> dict[str, str]:
+    found = {}
+    for name in names:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "unknown"
+    return found
+
+
+def export_model(
+    config: ExportConfig,
+    model_path: str | os.PathLike,
+    open_exported: Callable[[Path], Any],
+) -> dict[str, Any]:
+    """Export, check and write the model and its contract; return the contract written.
+
+    Args:
+        config: format, output, check.
+        model_path: a `.keras` model with its contract beside it.
+        open_exported: opens an exported file as a steering runtime (the drive
+            server's own, `agent.runtimes.open_exported`), so the check runs the
+            file as it will be served: one frame per call.
+
+    Raises:
+        ModelContractError: the source model or its contract is not usable.
+        ExportMismatchError: the exported model steers differently; nothing written.
+        ValueError, RecordingError: a bad check recording.
+    """
+    model_path = Path(model_path)
+    contract = read_contract(model_path)
+    model = load_model(model_path, contract.preprocess)
+    frames, frames_from = check_frames(config, contract)
+    out = Path(config.out) if config.out else model_path.with_suffix(SUFFIXES[config.format])
+    reference = model.predict(frames, batch_size=32, verbose=0).reshape(-1)
+    with atomic_path(out) as tmp:
+        logger.info("exporting %s to %s", model_path, config.format)
+        with warnings.catch_warnings():  # tf2onnx's numpy 2 shims warn on every export
+            warnings.simplefilter("ignore", (DeprecationWarning, FutureWarning))
+            model.export(str(tmp), format=config.format, verbose=False)
+        runtime = open_exported(tmp)
+        check_model_input(out, runtime.input_shape, runtime.input_dtype, contract)
+        exported = np.array([runtime(frame) for frame in frames], np.float64)
+        diff = np.abs(exported - reference)
+        figures = {
+            "frames": len(frames), "frames_from": frames_from, "bound": EQUIVALENCE_BOUND,
+            "max_abs_diff": float(diff.max()), "mean_abs_diff": float(diff.mean()),
+            "keras_steering_range": [float(reference.min()), float(reference.max())],
+        }
+        logger.info("equivalence check: %s", json.dumps(figures))
+        if not diff.max() <= EQUIVALENCE_BOUND:  # also refuses NaN
+            raise ExportMismatchError(
+                f"{out}: not written: exported model differs from Keras by up to {diff.max():.3g} "
+                f"(bound {EQUIVALENCE_BOUND:g}) over {len(frames)} frames"
+            )
+    written = {
+        "preprocess": preprocess_spec(contract.preprocess),
+        "input_shape": list(contract.input_shape),
+        "input_dtype": contract.input_dtype,
+        **{k: v for k, v in contract.extra.items() if k not in ("runtime", "exporter", "source", "equivalence")},
+        "format": config.format,
+        "runtime": {"name": runtime.runtime, "version": runtime.runtime_version},
+        "exporter": _versions(EXPORTERS[config.format]),
+        "source": {"file": model_path.name, "sha256": sha256_file(model_path)},
+        "equivalence": figures,
+    }
+    write_json_atomic(contract_path(out), written)
+    return {"path": str(out), **written}

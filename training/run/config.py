@@ -1,0 +1,76 @@
+"""The training run's own settings, one frozen dataclass (flags come from its fields).
+
+Data settings live with the recorder (`LoadConfig`, `BalanceConfig`,
+`SplitConfig`), emissions in `training.co2.emissions`, the CO2 estimate in
+`training.co2.estimate`; this holds what makes two runs comparable: approach,
+epochs, batch size, samples per epoch and seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from training.data.frame_store import StoreConfig
+
+__all__ = ["TrainConfig"]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How one model is trained; equal values make two approaches' runs comparable."""
+
+    # training approach, a name from training.approaches
+    approach: str = field(default="in-memory", metadata={"help": "training approach"})
+    # passes over samples_per_epoch examples
+    epochs: int = field(default=5, metadata={"help": "epochs to train"})
+    # examples per gradient step
+    batch_size: int = field(default=64, metadata={"help": "examples per batch"})
+    # examples drawn (camera, augmentation) per epoch; None = the training rows
+    samples_per_epoch: int | None = field(
+        default=None,
+        metadata={"help": "augmented examples per epoch (default: one per training row)"},
+    )
+    # seeds model initialisation, example draws, balance, split and shuffling
+    seed: int = field(default=0, metadata={"help": "random seed of the whole run"})
+    # Adam's step size
+    learning_rate: float = field(default=1e-3, metadata={"help": "Adam learning rate"})
+    # dropout before PilotNet's dense layers (0 = none)
+    dropout: float = field(default=0.0, metadata={"help": "dropout rate before the dense layers"})
+    # decoding threads while preparing data (0 = one per core)
+    threads: int = field(
+        default=0, metadata={"help": "decode threads for data preparation (0 = one per core)"}
+    )
+    # keras PyDataset workers of the generator approach (1 = one background loader, as in
+    # the tutorials' fit_generator)
+    loader_workers: int = field(
+        default=1, metadata={"help": "generator approach: Keras PyDataset worker threads"}
+    )
+    # cap samples per steering bin before the split (recorder.balance)
+    balance: bool = field(default=True, metadata={"help": "balance steering bins before the split"})
+    # RAM budget of prepared frames (in-memory, pipeline), GB; above it they go to a
+    # memory-mapped file in the run folder. None: half the machine's RAM (training.data.frame_store)
+    max_memory_gb: float | None = field(
+        default=None,
+        metadata={"help": "GB of RAM prepared frames may use (in-memory, pipeline); above it they go to "
+                          "a memory-mapped file in the run folder (default: half the machine's RAM)"},
+    )
+    # Keras progress output: 0 silent, 1 progress bar, 2 one line per epoch
+    verbose: int = field(default=1, metadata={"help": "Keras output: 0 none, 1 bar, 2 line/epoch"})
+
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch_size", "loader_workers"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.samples_per_epoch is not None and self.samples_per_epoch < 1:
+            raise ValueError(f"samples_per_epoch must be >= 1, got {self.samples_per_epoch}")
+        if self.threads < 0:
+            raise ValueError(f"threads must be >= 0, got {self.threads}")
+        if not self.learning_rate > 0:
+            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        if self.verbose not in (0, 1, 2):
+            raise ValueError(f"verbose must be 0, 1 or 2, got {self.verbose}")
+        StoreConfig(max_memory_gb=self.max_memory_gb)  # raises ValueError naming max_memory_gb
+        if not self.approach:
+            raise ValueError("approach must be a name from training.approaches")
