@@ -1,6 +1,6 @@
 """The drive server: the Udacity simulator's car steered live by a trained model."""
 
-from agent.config import ControllerConfig, RecordConfig, ServerConfig
+from agent.config import ControllerConfig, RunRecordingConfig, ServerConfig
 from agent.controller import PIController
 from agent.driver import Command, Driver
 from agent.recording import RecordingFolderError, RunRecorder
@@ -12,7 +12,7 @@ __all__ = [
     "DriveServer",
     "Driver",
     "PIController",
-    "RecordConfig",
+    "RunRecordingConfig",
     "RecordingFolderError",
     "RunRecorder",
     "ServerConfig",

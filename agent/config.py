@@ -7,10 +7,11 @@ flag) gives its unit; `__post_init__` rejects bad values and names the field.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-__all__ = ["ServerConfig", "ControllerConfig", "RecordConfig"]
+__all__ = ["ServerConfig", "ControllerConfig", "RunRecordingConfig"]
 
 # The Udacity simulator connects to ws://127.0.0.1:4567 (hard-coded in its Unity scene).
 SIMULATOR_PORT = 4567
@@ -19,6 +20,24 @@ SIMULATOR_PORT = 4567
 DEFAULT_MAX_MESSAGE_BYTES = 1_000_000
 # Below this a real frame (up to ~100 kB at JPEG quality 100, base64) could be refused.
 MIN_MESSAGE_BYTES = 256 * 1024
+# Connections served at once. The simulator needs one, a dashboard page a few
+# (browsers open up to 6 per host); eventlet's own default pool is 1024 greenthreads.
+DEFAULT_MAX_CONNECTIONS = 64
+# Above this, select()-style limits and the fds of one process come into play.
+MAX_CONNECTIONS_LIMIT = 1000
+# Sending budgets. The simulator sends one ~20-40 kB frame per answer, at most a
+# few hundred answers a second (Unity: one per rendered frame): under 10 MB/s and
+# 400 messages/s. The driving connection may send twice that. Any other
+# connection (a second simulator, a test client) is served at a fraction of it,
+# so that a flood from it is cut after one message of the 1 MB maximum (a burst
+# of FLOOD_BURST_S at 0.5 MB/s); 0.5 MB/s is still 12 simulator frames a second.
+# A burst may spend FLOOD_BURST_S seconds of a budget at once.
+DEFAULT_DRIVER_BYTES_PER_S = 20_000_000
+DEFAULT_GUEST_BYTES_PER_S = 500_000
+DEFAULT_MAX_MESSAGES_PER_S = 1000.0
+FLOOD_BURST_S = 2.0
+# An origin as browsers send it: scheme://host[:port], nothing after.
+ORIGIN_PATTERN = r"[a-z][a-z0-9+.-]*://[^/\s,]+"
 
 T = TypeVar("T")
 
@@ -49,6 +68,31 @@ class ServerConfig:
     ping_timeout_s: float = _help(
         20.0, "seconds a client may stay silent after a ping before it is dropped"
     )
+    allow_origin: str = _help(
+        "",
+        "comma-separated origins (scheme://host[:port]) whose pages may connect, besides "
+        "the server's own origin and clients that send no Origin header (the simulator)",
+    )
+    max_connections: int = _help(
+        DEFAULT_MAX_CONNECTIONS, "open TCP connections served at once; more are answered 503 and closed"
+    )
+    idle_timeout_s: float = _help(
+        5.0,
+        "seconds a connection may wait before its first request, and a new session before "
+        "its first message, before it is dropped",
+    )
+    driver_bytes_per_s: float = _help(
+        DEFAULT_DRIVER_BYTES_PER_S,
+        "bytes/s the driving connection may send on average (bursts: 2 s of it); more disconnects it",
+    )
+    guest_bytes_per_s: float = _help(
+        DEFAULT_GUEST_BYTES_PER_S,
+        "bytes/s any other connection may send on average (bursts: 2 s of it); more disconnects it",
+    )
+    max_messages_per_s: float = _help(
+        DEFAULT_MAX_MESSAGES_PER_S,
+        "messages/s a connection may send on average (bursts: 2 s of it); more disconnects it",
+    )
 
     def __post_init__(self) -> None:
         _require(bool(self.host), "host", "must not be empty")
@@ -61,6 +105,31 @@ class ServerConfig:
         _require(self.stats_interval_s >= 0, "stats_interval_s", "must be >= 0")
         _require(self.ping_interval_s > 0, "ping_interval_s", "must be > 0")
         _require(self.ping_timeout_s > 0, "ping_timeout_s", "must be > 0")
+        for origin in self.allowed_origins:
+            _require(
+                re.fullmatch(ORIGIN_PATTERN, origin) is not None,
+                "allow_origin",
+                f"{origin!r} is not an origin like http://localhost:8000 (scheme://host[:port], no path)",
+            )
+        _require(
+            1 <= self.max_connections <= MAX_CONNECTIONS_LIMIT,
+            "max_connections",
+            f"must be in 1..{MAX_CONNECTIONS_LIMIT} (what one event loop serves), got {self.max_connections}",
+        )
+        _require(self.idle_timeout_s > 0, "idle_timeout_s", "must be > 0")
+        for name in ("driver_bytes_per_s", "guest_bytes_per_s"):
+            _require(
+                getattr(self, name) * FLOOD_BURST_S >= self.max_message_bytes,
+                name,
+                f"a burst ({FLOOD_BURST_S:g} s of it) must hold one message of max_message_bytes "
+                f"({self.max_message_bytes}), got {getattr(self, name)}",
+            )
+        _require(self.max_messages_per_s >= 1, "max_messages_per_s", "must be >= 1")
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """The origins of `allow_origin`, as a tuple."""
+        return tuple(part.strip() for part in self.allow_origin.split(",") if part.strip())
 
 
 @dataclass(frozen=True)
@@ -97,12 +166,12 @@ class ControllerConfig:
 
 
 @dataclass(frozen=True)
-class RecordConfig:
+class RunRecordingConfig:
     """Recording an autonomous run in the simulator's format."""
 
     folder: str = _help("", "run folder (IMG/ + driving_log.csv); empty = do not record")
     overwrite: bool = _help(
-        False, "record into a non-empty folder; files are added, none is deleted"
+        False, "record into a non-empty folder; files are added, none deleted, an earlier log renamed"
     )
     queue_frames: int = _help(
         256, "frames waiting for the writer thread before the server waits for the disk"

@@ -47,6 +47,10 @@ class Driver:
         self.preprocess_config = preprocess_config
         self.last = Command(0.0, 0.0)
 
+    def fork(self) -> "Driver":
+        """A driver with the same model and preprocessing and a controller of its own (fresh state)."""
+        return Driver(self.model, PIController(self.controller.config), self.preprocess_config)
+
     def reset(self) -> None:
         """Start a new drive (a new connection)."""
         self.controller.reset()

@@ -1,4 +1,7 @@
-"""Steering inference for one frame at a time.
+"""The Keras runtime: steering for one frame at a time through TensorFlow.
+
+Imported only for `.keras` files (see `agent.runtimes`): serving an exported
+model never loads TensorFlow.
 
 `model.predict` builds a data pipeline on every call: about 36 ms per frame on
 a 2-core CPU. A `tf.function` of the model with a fixed input signature is
@@ -9,40 +12,31 @@ the first frame of a drive is not the slow one.
 
 from __future__ import annotations
 
-import json
-import logging
 import os
-import time
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from training.model_file import ModelContractError, contract_path, load_model
-from training.preprocess import PreprocessConfig, config_from_spec
+from agent.runtimes import WARMUP_CALLS, warm_up
+from training.model_file import load_keras
 
-__all__ = ["CompiledSteering", "PredictSteering", "WARMUP_CALLS", "load_steering_model"]
-
-logger = logging.getLogger(__name__)
-
-# Calls made before serving: the first traces the graph, the next ones let
-# TensorFlow settle its thread pools and allocations.
-WARMUP_CALLS = 5
+__all__ = ["CompiledSteering", "PredictSteering", "open_keras"]
 
 
 class CompiledSteering:
     """`steering = CompiledSteering(model)(yuv_frame)` through a traced `tf.function`."""
 
+    runtime = "keras"
+
     def __init__(self, model: keras.Model, warmup_calls: int = WARMUP_CALLS) -> None:
         self.model = model
         self.input_shape = tuple(model.input_shape[1:])
-        signature = tf.TensorSpec((1, *self.input_shape), tf.uint8, name="frame")
+        self.input_dtype = model.inputs[0].dtype
+        self.runtime_version = f"keras {keras.__version__}, tensorflow {tf.__version__}"
+        signature = tf.TensorSpec((1, *self.input_shape), self.input_dtype, name="frame")
         self._call = tf.function(lambda x: model(x, training=False), input_signature=[signature])
-        start = time.perf_counter()
-        blank = np.zeros(self.input_shape, np.uint8)
-        for _ in range(max(1, warmup_calls)):
-            self(blank)
-        logger.info("compiled steering call ready (warm-up %.0f ms)", 1e3 * (time.perf_counter() - start))
+        warm_up(self, warmup_calls)
 
     def __call__(self, frame: np.ndarray) -> float:
         """Steering for one preprocessed uint8 frame of the model's input shape."""
@@ -52,36 +46,24 @@ class CompiledSteering:
 class PredictSteering:
     """The same call through `model.predict`: the slow baseline for the benchmark."""
 
+    runtime = "keras model.predict"
+
     def __init__(self, model: keras.Model) -> None:
         self.model = model
         self.input_shape = tuple(model.input_shape[1:])
-        self(np.zeros(self.input_shape, np.uint8))
+        self.input_dtype = model.inputs[0].dtype
+        self.runtime_version = keras.__version__
+        warm_up(self, 1)
 
     def __call__(self, frame: np.ndarray) -> float:
         """Steering for one preprocessed uint8 frame via `model.predict`."""
         return float(self.model.predict(frame[np.newaxis], verbose=0).reshape(-1)[0])
 
 
-def load_steering_model(path: str | os.PathLike) -> tuple[keras.Model, PreprocessConfig]:
-    """Load a model in safe mode with the preprocessing its contract records.
-
-    The server then preprocesses frames exactly as training did, whatever crop
-    the model was trained with; `load_model` checks the model's input shape
-    against that preprocessing.
+def open_keras(path: str | os.PathLike, warmup_calls: int = WARMUP_CALLS) -> CompiledSteering:
+    """Load a `.keras` file in safe mode as a warmed-up compiled call.
 
     Raises:
-        ModelContractError: missing or unreadable model or contract, unknown preprocessing.
+        ModelContractError: missing, truncated or otherwise unloadable file.
     """
-    if not os.path.isfile(path):
-        raise ModelContractError(f"{path}: no such model file")
-    cpath = contract_path(path)
-    try:
-        recorded = config_from_spec(json.loads(cpath.read_text(encoding="utf-8"))["preprocess"])
-    except FileNotFoundError:
-        raise ModelContractError(
-            f"{cpath}: missing; it records the model's preprocessing "
-            "(save models with training.model_file.save_model)"
-        ) from None
-    except (ValueError, KeyError, TypeError, OSError) as exc:
-        raise ModelContractError(f"{cpath}: {exc}") from exc
-    return load_model(path, expected=recorded), recorded
+    return CompiledSteering(load_keras(path), warmup_calls)

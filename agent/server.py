@@ -1,4 +1,4 @@
-"""The drive server: Socket.IO over eventlet, with a small Flask app beside it.
+"""The drive server: Socket.IO over eventlet, with a Flask app beside it for the dashboard.
 
     server = create_app(ServerConfig(port=0), model, PIController())
     server.start()            # background thread; server.port is the bound port
@@ -19,14 +19,18 @@ OS thread (`eventlet.tpool`) measured slower and adds nothing for one client.
 Two adaptations, each in its own module: `agent.legacy` connects the
 simulator's client, which never sends CONNECT; `agent.wsmask` replaces
 eventlet's byte-by-byte WebSocket unmasking (~5 ms per frame) with a fast one.
-`cors_allowed_origins="*"`: the simulator is not a browser page of ours, so its
-Origin header (if any) cannot be predicted; the server listens on 127.0.0.1 by default.
+Who may connect and how much each may send: `agent.guard` (Origin and Host:
+the simulator sends no Origin; pages only from the server's own origin or
+`--allow-origin`) and `agent.limits` (connection cap, idle timeouts, a sending
+budget per connection). `agent.sessions` lets one connection drive at a time;
+`agent.shutdown` stops the server in bounded time whatever the clients do.
 """
 
 from __future__ import annotations
 
 import logging
 import socket
+import sys
 import threading
 import time
 import warnings
@@ -39,17 +43,22 @@ with warnings.catch_warnings():
     import eventlet
 import eventlet.greenio
 import eventlet.wsgi
-import keras
 import socketio
-from flask import Flask, jsonify
+from flask import Flask
+from socketio import packet
 
 from agent import wsmask
 from agent.config import ServerConfig
 from agent.controller import PIController
+from agent.dashboard import Dashboard
 from agent.driver import Driver, SteeringFn
-from agent.inference import CompiledSteering
+from agent.guard import HostGuard, OriginPolicy, is_loopback, loopback_hosts
 from agent.legacy import LegacyConnectAdapter
+from agent.limits import CappedListener, SessionGuard
+from agent.ratelimit import RateLimitedLog
 from agent.recording import RunRecorder
+from agent.sessions import Sessions
+from agent.shutdown import close_all_sessions, stop_wsgi
 from agent.stats import LatencyStats
 from agent.telemetry import STEER_ZERO, TelemetryError, decode_telemetry, encode_steer
 from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig
@@ -60,10 +69,11 @@ logger = logging.getLogger(__name__)
 
 # How often the serving loop checks for stop() and due reports (s).
 POLL_INTERVAL_S = 0.05
-# How long stop() waits for open connections to close (s).
-SHUTDOWN_GRACE_S = 2.0
-# At most one warning per this many seconds for a stream of bad frames.
-WARN_EVERY_S = 1.0
+# How long stop() lets open connections finish before it cuts them (s); with the
+# poll interval and the final report, a stop takes well under 3 s.
+SHUTDOWN_GRACE_S = 1.0
+# How often sessions that never sent a message are looked for (s).
+SWEEP_EVERY_S = 0.5
 
 
 class DriveServer:
@@ -77,7 +87,8 @@ class DriveServer:
         self.bad_frames = 0  # telemetry answered with the fallback command
         self.manual_frames = 0  # empty telemetry (the user drives) answered with `manual`
         self.port = config.port  # the bound port once listening (config.port may be 0)
-        self._last_warning = 0.0
+        self._log = RateLimitedLog(logger)  # bad frames: one warning per second at most
+        self._pool: eventlet.GreenPool | None = None  # one greenthread per open connection
         self._stop = threading.Event()
         self._ready = threading.Event()
         self._sock: socket.socket | None = None
@@ -87,70 +98,77 @@ class DriveServer:
             async_mode="eventlet",
             async_handlers=False,  # in order, in the reader: one frame at a time per client
             always_connect=True,  # CONNECT goes out before the connect handler's `steer`
-            cors_allowed_origins="*",  # the simulator's Origin header is not ours to predict
+            cors_allowed_origins=OriginPolicy(config.allowed_origins),  # no Origin (the simulator) passes
             max_http_buffer_size=config.max_message_bytes,
             ping_interval=config.ping_interval_s,
             ping_timeout=config.ping_timeout_s,
         )
-        self.legacy = LegacyConnectAdapter(self.sio)
+        self.legacy = LegacyConnectAdapter(self.sio, self._answer_bad_event)
+        self.sessions = Sessions(driver)
+        # In front of the adapter: budgets are spent before a message is decoded.
+        self.guard = SessionGuard(self.sio, config, self._is_driving)
         self.sio.on("connect", self._on_connect)
         self.sio.on("disconnect", self._on_disconnect)
         self.sio.on("telemetry", self._on_telemetry)
         self.sio.on("*", self._on_other)
         self.flask = Flask(__name__)
-        self.flask.add_url_rule("/", "status", self._status)
-        self.app = socketio.WSGIApp(self.sio, self.flask)
+        self.dashboard = Dashboard(self)  # the page at /, /status.json, /frame.jpg
+        self.dashboard.attach(self.flask)
+        trusted = loopback_hosts(config.host) if is_loopback(config.host) else None
+        self.app = HostGuard(socketio.WSGIApp(self.sio, self.flask), trusted)
 
     # ----- handlers: decode -> decide -> encode -----
 
     def _on_connect(self, sid: str, environ: dict, auth: Any = None) -> None:
         logger.info("client %s connected from %s", sid, environ.get("REMOTE_ADDR"))
-        self.driver.reset()
         self.sio.emit("steer", STEER_ZERO, to=sid)
 
     def _on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self.sessions.close(sid)
         logger.info("client %s disconnected (%s)", sid, reason)
 
     def _on_other(self, event: str, sid: str, *args: Any) -> None:
-        self._warn("ignored unknown event %r from %s", event, sid)
+        self._log.warning("ignored unknown event %r from %s", event, sid)
 
-    def _on_telemetry(self, sid: str, data: Any = None) -> None:
+    def _on_telemetry(self, sid: str, data: Any = None, *extra: Any) -> None:
         started = self.legacy.received_at
-        if data == {}:
+        if data == {} and not extra:
             self.manual_frames += 1
             self.sio.emit("manual", {}, to=sid)
             return
+        driver = self.sessions.driver_for(sid)  # the run's driver, or this connection's own
         telemetry = None
         try:
+            if extra:
+                raise TelemetryError(f"telemetry has {len(extra)} argument(s) after the payload")
             telemetry = decode_telemetry(data, started)
-            command = self.driver.decide(telemetry)
+            command = driver.decide(telemetry)
         except TelemetryError as exc:
             self.bad_frames += 1
-            self._warn("bad telemetry (%s); holding steering, throttle 0", exc)
-            command = self.driver.fallback()
+            self._log.warning("bad telemetry from %s (%s); holding steering, throttle 0", sid, exc)
+            command = driver.fallback()
         except Exception:  # the simulator sends its next frame only after a reply: always reply
             self.bad_frames += 1
-            logger.exception("driving failed on a frame; holding steering, throttle 0")
-            command = self.driver.fallback()
+            self._log.warning("driving failed on a frame; holding steering, throttle 0", exc_info=True)
+            command = driver.fallback()
             telemetry = None
         self.sio.emit("steer", encode_steer(command.steering, command.throttle), to=sid)
         if telemetry is not None:
             self.stats.add(time.perf_counter() - started)
-            if self.recorder is not None:
-                self.recorder.add(telemetry.image, command.steering, command.throttle, telemetry.speed)
+            if self.sessions.is_owner(sid):  # another connection neither feeds the run nor its view
+                self.dashboard.keep(data["image"], telemetry.speed, command.steering, command.throttle)
+                if self.recorder is not None:
+                    self.recorder.add(telemetry.image, command.steering, command.throttle, telemetry.speed)
 
-    def _warn(self, message: str, *args: Any) -> None:
-        now = time.monotonic()
-        if now - self._last_warning >= WARN_EVERY_S:
-            self._last_warning = now
-            logger.warning(message, *args)
+    def _is_driving(self, eio_sid: str) -> bool:
+        return self.sessions.is_owner(self.sio.manager.sid_from_eio_sid(eio_sid, "/"))
 
-    def _status(self) -> Any:
-        summary = self.stats.summary()
-        return jsonify(
-            server="bcloning drive server", frames=summary.frames, p50_ms=summary.p50_ms,
-            p99_ms=summary.p99_ms, bad_frames=self.bad_frames, manual_frames=self.manual_frames,
-        )
+    def _answer_bad_event(self, eio_sid: str) -> None:
+        """Answer an event that could not be decoded with its connection's own fallback `steer`."""
+        self.bad_frames += 1
+        command = self.sessions.fallback(self.sio.manager.sid_from_eio_sid(eio_sid, "/"))
+        steer = self.sio.packet_class(packet.EVENT, data=["steer", encode_steer(command.steering, command.throttle)])
+        self.sio.eio.send(eio_sid, steer.encode())  # works before the session is connected to / too
 
     # ----- serving -----
 
@@ -169,16 +187,27 @@ class DriveServer:
         """Serve in the calling thread until `stop()` or Ctrl-C; then log the final stats."""
         self.listen()
         logger.info("drive server listening on %s:%d", self.config.host, self.port)
-        listener = eventlet.greenio.GreenSocket(self._sock)
-        wsgi = eventlet.spawn(eventlet.wsgi.server, listener, self.app, log_output=False)
+        cfg = self.config
+        self._pool = eventlet.GreenPool(cfg.max_connections)
+        self.listener = CappedListener(eventlet.greenio.GreenSocket(self._sock), self._pool, cfg.max_connections)
+        wsgi = eventlet.spawn(
+            eventlet.wsgi.server, self.listener, self.app, log_output=False, custom_pool=self._pool,
+            keepalive=cfg.idle_timeout_s,  # the wait for a request line, the first one included
+            socket_timeout=cfg.idle_timeout_s,  # a request that stalls (WebSockets set their own)
+        )
         self._ready.set()
-        next_report = time.monotonic() + (self.config.stats_interval_s or float("inf"))
+        next_report = time.monotonic() + (cfg.stats_interval_s or float("inf"))
+        next_sweep = time.monotonic() + SWEEP_EVERY_S
         try:
             while not self._stop.is_set() and not wsgi.dead:
                 eventlet.sleep(POLL_INTERVAL_S)
-                if time.monotonic() >= next_report:
+                now = time.monotonic()
+                if now >= next_sweep:
+                    self.guard.sweep()
+                    next_sweep = now + SWEEP_EVERY_S
+                if now >= next_report:
                     self.stats.report()
-                    next_report = time.monotonic() + self.config.stats_interval_s
+                    next_report = now + cfg.stats_interval_s
         except KeyboardInterrupt:
             logger.info("interrupted")
         finally:
@@ -186,16 +215,16 @@ class DriveServer:
 
     def _shutdown(self, wsgi: Any) -> None:
         logger.info("drive server stopping")
-        self.sio.eio.disconnect()  # close every client's socket, so their handlers end
+        started = time.monotonic()
+        sessions = close_all_sessions(self.sio.eio)  # waits for no client (see agent.shutdown)
         self.sio.shutdown()
-        wsgi.kill()
-        try:
-            with eventlet.Timeout(SHUTDOWN_GRACE_S):
-                wsgi.wait()
-        except (eventlet.Timeout, eventlet.support.greenlets.GreenletExit):
-            pass
+        cut = stop_wsgi(wsgi, self._pool, SHUTDOWN_GRACE_S)
         if self._sock is not None:
             self._sock.close()
+        logger.info(
+            "drive server stopped in %.1f s (%d session(s) closed, %d connection(s) cut)",
+            time.monotonic() - started, sessions, cut,
+        )
         self.stats.report("final", force=True)
         if self.bad_frames or self.manual_frames:
             logger.info("bad frames: %d, manual frames: %d", self.bad_frames, self.manual_frames)
@@ -224,7 +253,7 @@ class DriveServer:
 
 def create_app(
     config: ServerConfig,
-    model: keras.Model | SteeringFn,
+    model: Any,
     controller: PIController,
     recorder: RunRecorder | None = None,
     preprocess_config: PreprocessConfig = DEFAULT_PREPROCESS,
@@ -233,11 +262,20 @@ def create_app(
 
     Args:
         config: where to listen, message cap, report interval.
-        model: a Keras model (wrapped in a warmed-up `CompiledSteering` here) or any
-            callable from a preprocessed uint8 frame to a steering value.
-        controller: the speed controller; its state is reset on each connection.
+        model: a steering callable from a preprocessed uint8 frame to a steering
+            value (`agent.runtimes.load_steering` gives one for any model file),
+            or a Keras model (wrapped in a warmed-up `CompiledSteering` here).
+        controller: the speed controller of the run; it is reset when a connection starts
+            driving (other connections get controllers of their own: `agent.sessions`).
         recorder: records each driven frame when given; the caller closes it.
         preprocess_config: the preprocessing the model was trained with.
     """
-    steering = CompiledSteering(model) if isinstance(model, keras.Model) else model
+    # A Keras model can only exist if Keras was imported: the check imports nothing,
+    # so serving an exported model never loads TensorFlow.
+    keras = sys.modules.get("keras")
+    if keras is not None and isinstance(model, keras.Model):
+        from agent.inference import CompiledSteering
+
+        model = CompiledSteering(model)
+    steering: SteeringFn = model
     return DriveServer(config, Driver(steering, controller, preprocess_config), recorder)

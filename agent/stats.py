@@ -45,9 +45,13 @@ class LatencyStats:
         self._samples[self.frames % len(self._samples)] = seconds
         self.frames += 1
 
+    def window_ms(self) -> np.ndarray:
+        """The latencies of the most recent frames (up to the window), in ms, in no set order."""
+        return self._samples[: min(self.frames, len(self._samples))] * 1e3
+
     def summary(self) -> LatencySummary:
         """Frames so far and percentiles over the window (zeros when empty)."""
-        recent = self._samples[: min(self.frames, len(self._samples))] * 1e3
+        recent = self.window_ms()
         if recent.size == 0:
             return LatencySummary(0, 0.0, 0.0, 0.0)
         p50, p99 = np.percentile(recent, [50, 99])

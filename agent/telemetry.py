@@ -11,6 +11,7 @@ import base64
 import binascii
 import io
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +19,13 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from recorder.formats import FRAME_SHAPE
+
 __all__ = ["Telemetry", "TelemetryError", "decode_telemetry", "encode_steer", "STEER_ZERO"]
 
-# The simulator's centre camera (width, height).
-FRAME_SIZE = (320, 160)
 NUMERIC_FIELDS = ("steering_angle", "throttle", "speed")
+# The protocol's only image format: PNG, WebP ... are refused, not decoded.
+FRAME_FORMATS = ("JPEG",)
 
 
 class TelemetryError(ValueError):
@@ -62,14 +65,20 @@ def _image(raw: Any) -> np.ndarray:
         raise TelemetryError("field 'image' is not base64") from None
     try:
         # Reads the header only: a wrong size is refused before any pixel is decoded.
-        with Image.open(io.BytesIO(jpeg)) as header:
-            size, fmt = header.size, header.format
+        # Pillow's decompression-bomb check (a warning, then an error, for huge sizes)
+        # is made an error here, so a 60000x60000 header is one refused frame.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(jpeg), formats=FRAME_FORMATS) as header:
+                size = header.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise TelemetryError("field 'image' is a JPEG header of a huge image, expected 320x160") from None
     except (UnidentifiedImageError, OSError):
-        raise TelemetryError("field 'image' is not an image") from None
-    if size != FRAME_SIZE:
-        raise TelemetryError(f"image is {size[0]}x{size[1]} {fmt}, expected 320x160")
+        raise TelemetryError("field 'image' is not a JPEG image (the simulator sends JPEG)") from None
+    if size != FRAME_SHAPE[::-1]:  # PIL gives (width, height)
+        raise TelemetryError(f"image is {size[0]}x{size[1]} JPEG, expected 320x160")
     bgr = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
-    if bgr is None or bgr.shape != (FRAME_SIZE[1], FRAME_SIZE[0], 3):
+    if bgr is None or bgr.shape != (*FRAME_SHAPE, 3):
         raise TelemetryError("image cannot be decoded")
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
@@ -78,11 +87,14 @@ def decode_telemetry(data: Any, received_at: float) -> Telemetry:
     """Decode a non-empty telemetry payload.
 
     Raises:
-        TelemetryError: not a dict, a missing or non-finite number, a bad image.
+        TelemetryError: not a dict, a missing, non-finite or negative-speed number,
+            an image that is not a 320x160 JPEG.
     """
     if not isinstance(data, dict):
         raise TelemetryError(f"telemetry payload is {type(data).__name__}, not an object")
     numbers = {name: _number(data, name) for name in NUMERIC_FIELDS}
+    if numbers["speed"] < 0:  # the simulator sends the speed's magnitude; -5 is not "5 mph behind"
+        raise TelemetryError(f"field 'speed' is negative: {data['speed']!r}")
     return Telemetry(image=_image(data.get("image")), received_at=received_at, **numbers)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import cv2
 
 from recorder.atomic import atomic_path
-from recorder.log_writer import IMAGE_DIR
+from recorder.formats import CAMERAS, IMAGE_DIR
 
 __all__ = ["VideoConfig", "VideoError", "default_output", "run_frames", "write_video"]
 
@@ -36,15 +36,15 @@ class VideoConfig:
 
     fps: float = field(default=60.0, metadata={"help": "frames per second of the video (Udacity's default 60)"})
     camera: str = field(
-        default="center", metadata={"help": "camera whose frames are used", "choices": ("center", "left", "right")}
+        default="center", metadata={"help": "camera whose frames are used", "choices": CAMERAS}
     )
     codec: str = field(default="mp4v", metadata={"help": "OpenCV FourCC of the video codec (4 characters)"})
 
     def __post_init__(self) -> None:
         if not (0 < self.fps <= 1000):
             raise ValueError(f"fps: must be in (0, 1000], got {self.fps}")
-        if self.camera not in ("center", "left", "right"):
-            raise ValueError(f"camera: must be center, left or right, got {self.camera!r}")
+        if self.camera not in CAMERAS:
+            raise ValueError(f"camera: must be one of {', '.join(CAMERAS)}, got {self.camera!r}")
         if len(self.codec) != 4:
             raise ValueError(f"codec: a FourCC has 4 characters, got {self.codec!r}")
 

@@ -33,6 +33,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "record, train two ways, compare and drive, all on the built-in simulator"),
     "bench-training": ("benchmark_training", "training approaches against the compute ceiling"),
     "bench-drive": ("benchmark_drive", "the drive server's latency per frame and round trips per second"),
+    "bench-dashboard": ("benchmark_dashboard", "the drive server's p99 with and without an open dashboard"),
+    "bench-flood": ("benchmark_flood", "the driving client's latency under flooding and idle clients"),
+    "bench-report": ("benchmark_report", "run every benchmark and write docs/benchmarks.md from their output"),
 }
 
 

@@ -1,7 +1,8 @@
 """Command-line flags built from frozen config dataclasses, one flag per field (shared by all scripts).
 
 `add_flags(parser, LoadConfig)` adds `--min-speed`, `--decode-images` ...; the
-help text is the field's `metadata["help"]` (or its name), the default is the
+help text is the field's `metadata["help"]` (or its name), `metadata["aliases"]`
+adds other spellings of the flag, the default is the
 dataclass default, so defaults live only in the dataclass. `from_flags` builds
 the config back, and the dataclass' own `__post_init__` validates it.
 """
@@ -62,8 +63,9 @@ def add_flags(
             # `--flag` alone means true; `--flag false` still works
             kwargs.update(type=_parse_bool, metavar="{true,false}", nargs="?", const=True)
         elif typing.get_origin(kind) is tuple:
-            item = typing.get_args(kind)[0]
-            kwargs.update(type=item, nargs=len(typing.get_args(kind)))
+            items = typing.get_args(kind)
+            # tuple[str, ...]: one or more values; tuple[float, float]: exactly two
+            kwargs.update(type=items[0], nargs="+" if items[-1] is Ellipsis else len(items))
         elif kind in (int, float, str):
             kwargs["type"] = kind
         else:
@@ -72,7 +74,8 @@ def add_flags(
             kwargs["choices"] = f.metadata["choices"]
         if "default" not in text:  # a help text that explains its own default keeps it
             text += " (default: none)" if default is None else " (default: %(default)s)"
-        group.add_argument(_flag(prefix, f.name), help=text, **kwargs)
+        # metadata "aliases": older or shorter spellings users know (e.g. "--speed" for --speed-mph)
+        group.add_argument(_flag(prefix, f.name), *f.metadata.get("aliases", ()), help=text, **kwargs)
 
 
 def from_flags(cls: type[T], args: argparse.Namespace, prefix: str = "", **overrides: Any) -> T:

@@ -5,7 +5,9 @@ separators, LF, CRLF or CR line ends, a UTF-8 byte-order mark, blank lines,
 UTF-8 text (a Windows ANSI log, cp1252, is read as a fallback). Each line is
 parsed on its own with the csv module, so one stray quote or a run of garbage
 cannot swallow the rows after it, and line numbers are exactly the numbers an
-editor shows. This module only splits fields; `recorder.loader` validates them.
+editor shows. A line the csv module refuses (a field over `csv.field_size_limit()`,
+131,072 characters by default) is a problem of that line only. This module only
+splits fields; `recorder.loader` validates them.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from recorder.formats import CAMERAS
 from recorder.problems import Problem, RecordingError
 
 __all__ = ["COLUMNS", "LogLine", "ParsedLog", "read_log"]
 
 # The simulator's columns, in the order it writes them (no header).
-COLUMNS = ("center", "left", "right", "steering", "throttle", "brake", "speed")
+COLUMNS = (*CAMERAS, "steering", "throttle", "brake", "speed")
 _BOM = "\ufeff"
 _LINE_END = re.compile(rb"\r\n|\n|\r")
 # Control bytes never found in a text log (tab, CR and LF excluded): the mark of
@@ -43,7 +46,7 @@ class ParsedLog:
 
     log_file: Path  # the file read
     lines: list[LogLine]  # data lines (blank lines and the header left out)
-    problems: list[Problem]  # lines that hold binary data
+    problems: list[Problem]  # lines that hold binary data or a field too long to parse
     header: bool  # the file starts with a header line
     blank_lines: int  # empty or whitespace-only lines skipped
 
@@ -102,7 +105,11 @@ def read_log(log_file: Path) -> ParsedLog:
         if not text.strip():
             blank += 1
             continue
-        fields = _split_fields(text)
+        try:
+            fields = _split_fields(text)
+        except csv.Error as error:  # only "field larger than field limit" on one line of text
+            problems.append(Problem(log_file, number, "field_too_long", f"{error}; line of {len(text):,} characters"))
+            continue
         if order is None:
             header_order = _header_order(fields)
             order = header_order or tuple(range(len(COLUMNS)))

@@ -2,20 +2,23 @@
 
 The simulator writes absolute paths of the machine it ran on (Windows
 backslashes or POSIX), Udacity's sample data relative `IMG/...` paths. Only the
-file name is trusted: the image is looked up in the `IMG/` folder beside the log.
-Files are only ever opened for reading.
+file name is trusted: the image is looked up in the `IMG/` folder beside the log,
+and used only if, links followed, it lies inside that folder (`IMG/` itself may
+be a link, e.g. to another disk; a file in it that links elsewhere is refused).
+Files are only ever opened for reading, and no byte of a file is ever quoted
+in a message.
 """
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from pathlib import Path
 
 from PIL import Image
 
-__all__ = ["IMAGE_DIR", "file_name", "resolve_image", "check_image"]
+__all__ = ["file_name", "resolve_image", "check_inside", "check_image"]
 
-IMAGE_DIR = "IMG"
 # JPEG start-of-image marker (plus the first byte of the next marker) and end-of-image marker.
 _JPEG_START = b"\xff\xd8\xff"
 _JPEG_END = b"\xff\xd9"
@@ -44,6 +47,19 @@ def resolve_image(field: str, image_dir: Path) -> Path | None:
     return None
 
 
+def check_inside(path: Path, image_dir: Path) -> tuple[str, str] | None:
+    """Return (reason, detail) when `path` (a name in `image_dir`) links to a file outside it."""
+    if not os.path.islink(path):  # a plain file directly in image_dir: inside whatever image_dir is
+        return None
+    try:
+        real, real_dir = path.resolve(strict=True), image_dir.resolve(strict=True)
+    except (OSError, RuntimeError) as error:  # RuntimeError: a loop of links (Python < 3.13)
+        return "missing_image", f"{path.name} cannot be resolved ({getattr(error, 'strerror', None) or error})"
+    if real_dir not in real.parents:
+        return "image_outside_recording", f"{path.name} links to a file outside {image_dir}"
+    return None
+
+
 def check_image(path: Path, decode: bool) -> tuple[str, str] | None:
     """Return (reason, detail) when `path` is not a usable JPEG, else None.
 
@@ -63,7 +79,7 @@ def check_image(path: Path, decode: bool) -> tuple[str, str] | None:
     except OSError as error:
         return "missing_image", f"{path.name} cannot be read ({error.strerror or error})"
     if head != _JPEG_START:
-        return "undecodable_image", f"{path.name} is not a JPEG (starts with {head.hex() or 'nothing'})"
+        return "undecodable_image", f"{path.name} is not a JPEG (no JPEG start marker)"
     if _JPEG_END not in tail:
         return "undecodable_image", f"{path.name} is truncated (no JPEG end marker)"
     if decode:

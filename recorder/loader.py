@@ -2,8 +2,10 @@
 
 A recording folder holds `driving_log.csv` and `IMG/`. Every row is checked in
 the order of `recorder.problems.REASONS`; the first failed check drops the row
-with one `Problem`. Usable rows become `Sample`s, in log order, session by
-session. Nothing in a recording folder is ever written.
+with one `Problem`. Rows a person marked in the recording's exclusions file
+(`recorder.exclusions`, written by the review page) are dropped first, as
+`excluded`. Usable rows become `Sample`s, in log order, session by session.
+Nothing in a recording folder is ever written.
 
     result = load_recordings(["data/lap1", "data/lap2"], LoadConfig(min_speed=0.5))
     result.samples, result.problems, result.sessions
@@ -22,15 +24,21 @@ from typing import Sequence
 from tqdm import tqdm
 
 from recorder.csv_log import COLUMNS, LogLine, read_log
-from recorder.images import IMAGE_DIR, check_image, resolve_image
+from recorder.exclusions import (
+    Exclusions,
+    ExclusionsError,
+    exclusions_path,
+    load_exclusions,
+)
+from recorder.formats import CAMERAS, IMAGE_DIR, LOG_NAME
+from recorder.images import check_image, check_inside, resolve_image
 from recorder.problems import REASONS, Problem, RecordingError
-from recorder.sample import CAMERAS, Sample
+from recorder.sample import Sample
 
-__all__ = ["LOG_NAME", "LoadConfig", "LoadResult", "load_recordings"]
+__all__ = ["LoadConfig", "LoadResult", "load_recordings"]
 
 logger = logging.getLogger(__name__)
 
-LOG_NAME = "driving_log.csv"
 _NUMBERS = ("steering", "throttle", "brake", "speed")
 
 
@@ -50,10 +58,21 @@ class LoadConfig:
     drop_duplicates: bool = field(
         default=True, metadata={"help": "drop rows whose centre image an earlier row already used"}
     )
+    # leave out the rows marked in each recording's exclusions file, where there is one
+    exclusions: bool = field(
+        default=True, metadata={"help": "leave out the rows marked in each recording's exclusions file (review.py)"}
+    )
+    # folder of <recording>.exclusions.json files; empty = the folder that holds each recording
+    exclusions_dir: str = field(
+        default="",
+        metadata={"help": "folder of <recording name>.exclusions.json files; empty = beside each recording folder"},
+    )
 
     def __post_init__(self) -> None:
         if not math.isfinite(self.min_speed) or self.min_speed < 0:
             raise ValueError(f"min_speed must be a finite number >= 0 mph, got {self.min_speed}")
+        if self.exclusions_dir and not self.exclusions:
+            raise ValueError("exclusions_dir is set but exclusions is off; drop one of them")
 
 
 @dataclass
@@ -65,6 +84,7 @@ class LoadResult:
     rows_read: int  # non-blank data lines read (headers and blank lines not counted)
     sessions: dict[str, int]  # usable rows per session (folder as given)
     log_files: dict[str, Path] = field(default_factory=dict)  # session -> its driving_log.csv
+    exclusion_files: dict[str, Path] = field(default_factory=dict)  # session -> exclusions file applied
     headers: int = 0  # logs that started with a header line
     blank_lines: int = 0  # blank lines skipped
 
@@ -90,12 +110,16 @@ class _SessionLoader:
         self.config = config
         self.seen_centres = seen_centres
 
-    def row(self, line: LogLine, session: str, log_file: Path) -> Sample | Problem:
+    def row(self, line: LogLine, session: str, log_file: Path, exclusions: Exclusions | None) -> Sample | Problem:
         """Turn one line into a Sample, or the Problem that stops it."""
 
         def problem(reason: str, detail: str) -> Problem:
             return Problem(log_file, line.row, reason, detail)
 
+        marked = exclusions.match(line.row) if exclusions is not None else None
+        if marked is not None:  # a person's decision comes before every automatic check
+            note = f": {marked.note}" if marked.note else ""
+            return problem("excluded", f"rows {marked.first}-{marked.last}{note}")
         if len(line.fields) != len(COLUMNS):
             if not line.terminated and len(line.fields) < len(COLUMNS):
                 return problem("truncated_row", f"last line ends without newline after {len(line.fields)} of 7 fields")
@@ -121,7 +145,7 @@ class _SessionLoader:
             path = resolve_image(recorded, image_dir)
             if path is None:
                 return problem("missing_image", f"{camera} image {recorded[-80:]!r} not found in {image_dir}")
-            failure = check_image(path, self.config.decode_images)
+            failure = check_inside(path, image_dir) or check_image(path, self.config.decode_images)
             if failure is not None:
                 return problem(failure[0], f"{camera}: {failure[1]}")
             paths[camera] = path
@@ -158,6 +182,23 @@ def _log_file(folder: Path) -> Path:
     return log_file
 
 
+def _exclusions(
+    folder: str | os.PathLike, log_file: Path, last_line: int, config: LoadConfig
+) -> tuple[Path, Exclusions | None]:
+    """The exclusions file of a recording and its ranges (None where it has none, or exclusions are off)."""
+    path = exclusions_path(folder, config.exclusions_dir)
+    if not config.exclusions:
+        return path, None
+    if config.exclusions_dir and not Path(config.exclusions_dir).is_dir():
+        raise ExclusionsError(f"{config.exclusions_dir}: no such exclusions folder")
+    exclusions = load_exclusions(path, log_file)
+    if exclusions is not None and exclusions.last_row > last_line:
+        raise ExclusionsError(
+            f"{path}: a range ends at row {exclusions.last_row}, past the last row {last_line} of {log_file}"
+        )
+    return path, exclusions
+
+
 def _no_usable_row(log_file: Path, rows: int, header: bool, problems: list[Problem]) -> RecordingError:
     if rows == 0 and not problems:
         what = "has a header but no data rows" if header else "is empty"
@@ -183,6 +224,7 @@ def load_recordings(
     Raises:
         RecordingError: no folder given, a folder given twice, a folder without
             driving_log.csv, an unreadable log, or a log without a usable row.
+            ExclusionsError (a RecordingError): an exclusions file that cannot be used.
     """
     if isinstance(folders, (str, os.PathLike)):
         folders = [folders]
@@ -202,13 +244,18 @@ def load_recordings(
         parsed = read_log(log_file)
         problems = list(parsed.problems)
         samples: list[Sample] = []
+        last_line = max([line.row for line in parsed.lines] + [p.row for p in parsed.problems], default=0)
+        exclusions_file, exclusions = _exclusions(folder, log_file, last_line, config)
         for line in tqdm(parsed.lines, desc=session, unit="row", disable=None if progress else True, leave=False):
-            outcome = loader.row(line, session, log_file)
+            outcome = loader.row(line, session, log_file, exclusions)
             if isinstance(outcome, Problem):
                 problems.append(outcome)
             else:
                 samples.append(outcome)
-        rows = len(parsed.lines) + len(parsed.problems)  # parse problems are binary lines
+        if exclusions is not None:
+            result.exclusion_files[session] = exclusions_file
+            logger.info("%s: %d ranges excluded by %s", log_file, len(exclusions.ranges), exclusions_file)
+        rows = len(parsed.lines) + len(parsed.problems)  # parse problems: binary lines, over-long fields
         if not samples:
             raise _no_usable_row(log_file, rows, parsed.header, problems)
         problems.sort(key=lambda problem: problem.row)

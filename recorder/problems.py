@@ -17,11 +17,14 @@ __all__ = ["Problem", "RecordingError", "REASONS"]
 # what it means. Codes are stable: reports and tests match on them.
 REASONS: dict[str, str] = {
     "binary_data": "the line holds NUL bytes or other non-text data",
+    "field_too_long": "a field is longer than csv.field_size_limit() (131,072 characters by default)",
+    "excluded": "a person marked the row as not to be used (recorder.exclusions; checked first)",
     "truncated_row": "the last line has no newline and too few fields (recording cut short)",
     "wrong_column_count": "the row does not have the 7 fields center..speed",
     "not_a_number": "steering, throttle, brake or speed is not a finite number",
     "steering_out_of_range": "steering is outside [-1, 1]",
     "missing_image": "an image field is empty (centre) or names a file not in the log's IMG/",
+    "image_outside_recording": "the image in IMG/ is a link to a file outside IMG/ (not read)",
     "empty_image": "an image file has 0 bytes",
     "undecodable_image": "an image file is not a complete JPEG",
     "duplicate_row": "the centre image was already used by an earlier row",

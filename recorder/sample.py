@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Sample", "CAMERAS"]
+from recorder.formats import CAMERAS
 
-# The simulator's three cameras, in the column order of driving_log.csv.
-CAMERAS = ("center", "left", "right")
+__all__ = ["Sample"]
 
 
 @dataclass(frozen=True)

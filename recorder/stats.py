@@ -93,7 +93,11 @@ def build_report(
     problems: list[Problem] = result.problems
     report: dict[str, Any] = {
         "sessions": {
-            name: {"log_file": str(result.log_files.get(name, "")), "usable": count}
+            name: {
+                "log_file": str(result.log_files.get(name, "")),
+                "exclusions_file": str(result.exclusion_files[name]) if name in result.exclusion_files else None,
+                "usable": count,
+            }
             for name, count in result.sessions.items()
         },
         "rows_read": result.rows_read,

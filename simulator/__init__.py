@@ -1,6 +1,6 @@
 """A small stand-in for the Udacity simulator: track, car, cameras, expert recording, autonomous mode.
 
-    record("data/sim", SimulatorConfig(track=TrackConfig(seed=0)), ExpertConfig(), RecordConfig(laps=3))
+    record("data/sim", SimulatorConfig(track=TrackConfig(seed=0)), ExpertConfig(), ExpertRecordingConfig(laps=3))
     drive(DriveConfig(port=4567, laps=3), SimulatorConfig(track=TrackConfig(seed=7)), out_dir="runs/seed7")
 
 Recordings are written in the simulator's own training-mode format and the
@@ -9,12 +9,17 @@ exactly as on the Unity binary.
 """
 
 from simulator.autonomous import DriveConfig, DriveResult, drive
-from simulator.benchmark import RenderBenchmark, benchmark_render
+from simulator.benchmark import RenderBenchConfig, RenderBenchmark, benchmark_render
 from simulator.camera import CameraConfig, Cameras
 from simulator.car import CarConfig, CarState
 from simulator.expert import Expert, ExpertConfig
 from simulator.metrics import RunMetrics
-from simulator.record import FolderNotEmptyError, RecordConfig, RecordSummary, record
+from simulator.record import (
+    ExpertRecordingConfig,
+    FolderNotEmptyError,
+    RecordSummary,
+    record,
+)
 from simulator.simulation import Simulation, SimulatorConfig
 from simulator.track import Track, TrackConfig, make_track
 from simulator.wire import WireError
@@ -29,8 +34,9 @@ __all__ = [
     "Expert",
     "ExpertConfig",
     "FolderNotEmptyError",
-    "RecordConfig",
+    "ExpertRecordingConfig",
     "RecordSummary",
+    "RenderBenchConfig",
     "RenderBenchmark",
     "RunMetrics",
     "Simulation",

@@ -9,18 +9,28 @@ bands, the sky and the haze cost on top, whatever the machine.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import cv2
 import numpy as np
 
-from simulator.camera import CAMERAS
+from recorder.formats import CAMERAS, JPEG_QUALITY
 from simulator.car import CarState
-from simulator.record import RecordConfig
 from simulator.simulation import Simulation
 
-__all__ = ["RenderBenchmark", "benchmark_render"]
+__all__ = ["RenderBenchConfig", "RenderBenchmark", "benchmark_render", "rate"]
+
+
+@dataclass(frozen=True)
+class RenderBenchConfig:
+    """How much the rendering benchmark renders."""
+
+    frames: int = field(default=500, metadata={"help": "car poses rendered per measurement"})
+
+    def __post_init__(self) -> None:
+        if self.frames < 1:
+            raise ValueError(f"frames must be >= 1, got {self.frames}")
 
 
 @dataclass(frozen=True)
@@ -43,33 +53,35 @@ class RenderBenchmark:
         ]
 
 
-def _rate(count: int, fn: Callable[[int], object]) -> float:
+def rate(count: int, fn: Callable[[int], object]) -> float:
+    """Calls of `fn(i)` per second over `count` calls."""
     start = time.perf_counter()
     for i in range(count):
         fn(i)
     return count / (time.perf_counter() - start)
 
 
-def benchmark_render(sim: Simulation, frames: int = 500) -> RenderBenchmark:
-    """Render `frames` poses spread along the track each way and time them."""
+def benchmark_render(sim: Simulation, config: RenderBenchConfig = RenderBenchConfig()) -> RenderBenchmark:
+    """Render `config.frames` poses spread along the track each way and time them."""
+    frames = config.frames
     track, cams = sim.track, sim.cameras
     poses = []
     for i in range(frames):
         x, y, heading = track.point_at(i * track.length / frames)
         poses.append(CarState(x=x, y=y, heading=heading))
     cams.render_all(poses[0])  # warm up OpenCV's code paths
-    three = _rate(frames, lambda i: cams.render_all(poses[i]))
-    centre = _rate(frames, lambda i: cams.render(poses[i], "center"))
-    params = [cv2.IMWRITE_JPEG_QUALITY, RecordConfig().jpeg_quality]
+    three = rate(frames, lambda i: cams.render_all(poses[i]))
+    centre = rate(frames, lambda i: cams.render(poses[i], "center"))
+    params = [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY]
 
     def record_row(i: int) -> None:
         for name in CAMERAS:
             cv2.imencode(".jpg", cams.render(poses[i], name), params)
 
-    record = _rate(frames, record_row)
+    record = rate(frames, record_row)
     height, width = cams.config.height, cams.config.width
     cols, rows = np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
     fixed = np.dstack([cols * 1.3 + 500, rows * 1.7 + 500]).astype(np.float32)
     image = sim.world.image
-    floor = _rate(frames, lambda i: cv2.remap(image, fixed, None, cv2.INTER_LINEAR))
+    floor = rate(frames, lambda i: cv2.remap(image, fixed, None, cv2.INTER_LINEAR))
     return RenderBenchmark(frames, three, centre, record, floor)

@@ -23,13 +23,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from recorder.formats import CAMERAS, FRAME_SHAPE
 from simulator.car import CarState
 from simulator.checks import check_ranges
 from simulator.world import World
 
-__all__ = ["CameraConfig", "Cameras", "CAMERAS"]
+__all__ = ["CameraConfig", "Cameras"]
 
-CAMERAS = ("center", "left", "right")
 # Sky colours: zenith and horizon (RGB), the hills' colour and the haze at the horizon.
 SKY_TOP = np.array((92, 150, 214), np.float32)
 SKY_HORIZON = np.array((186, 212, 232), np.float32)
@@ -41,8 +41,8 @@ HAZE = np.array((170, 190, 200), np.float32)
 class CameraConfig:
     """Geometry of the three cameras (all share it except the sideways shift)."""
 
-    width: int = 320  # image width (px), as the Udacity simulator's
-    height: int = 160  # image height (px)
+    width: int = FRAME_SHAPE[1]  # image width (px), as the Udacity simulator's
+    height: int = FRAME_SHAPE[0]  # image height (px)
     focal: float = 160.0  # focal length (px): 90 degrees horizontal field of view
     horizon_row: float = 56.0  # image row of the horizon (px from the top); sets the pitch
     mount_height: float = 1.5  # camera height above the road (m)

@@ -13,7 +13,7 @@ out (those frames would teach the drift) and records the recovery.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,19 +28,26 @@ __all__ = ["ExpertConfig", "Expert", "ExpertAction", "pure_pursuit_steering"]
 class ExpertConfig:
     """How the expert drives."""
 
-    speed_mph: float = 15.0  # cruising speed (mph)
-    # shortest lookahead distance (m); 7.5 m makes a 1 m sideways offset ask for about
-    # 0.2 steering, the usual side-camera correction, with the cameras 1 m apart
-    lookahead_min: float = 7.5
-    lookahead_time: float = 0.5  # above lookahead_min, lookahead is this many seconds of travel (s)
-    speed_gain: float = 0.4  # throttle per m/s below the cruising speed (brake when negative)
-    drift_every: float = 8.0  # mean time between drift manoeuvres (s); 0 = never drift
-    drift_min: float = 1.2  # smallest sideways offset a drift reaches (m)
-    drift_max: float = 3.0  # largest sideways offset a drift reaches (m)
-    drift_lookahead: float = 6.0  # lookahead while drifting out: smaller drifts out faster (m)
-    settle: float = 0.3  # a recovery ends when the car is this close to the centre line (m)
-    steering_noise: float = 0.0  # std of the noise added to the steering actually applied
-    seed: int = 0  # seed of the manoeuvres' timing, side and size
+    speed_mph: float = field(default=15.0, metadata={
+        "help": "expert's cruising speed (mph, <= 30)", "aliases": ("--speed",)})
+    # 7.5 m makes a 1 m sideways offset ask for about 0.2 steering, the usual
+    # side-camera correction, with the cameras 1 m apart
+    lookahead_min: float = field(default=7.5, metadata={"help": "shortest pure-pursuit lookahead (m)"})
+    lookahead_time: float = field(default=0.5, metadata={
+        "help": "above --lookahead-min, the lookahead is this many seconds of travel (s)"})
+    speed_gain: float = field(default=0.4, metadata={
+        "help": "throttle per m/s below the cruising speed (brake when negative)"})
+    drift_every: float = field(default=8.0, metadata={
+        "help": "mean seconds between drift-and-recover manoeuvres (0 = never)"})
+    drift_min: float = field(default=1.2, metadata={"help": "smallest sideways offset a drift reaches (m)"})
+    drift_max: float = field(default=3.0, metadata={"help": "largest sideways offset a drift reaches (m)"})
+    drift_lookahead: float = field(default=6.0, metadata={
+        "help": "lookahead while drifting out: smaller drifts out faster (m)"})
+    settle: float = field(default=0.3, metadata={
+        "help": "a recovery ends when the car is this close to the centre line (m)"})
+    steering_noise: float = field(default=0.0, metadata={
+        "help": "std of the noise added to the steering actually applied"})
+    seed: int = field(default=0, metadata={"help": "seed of the manoeuvres' timing, side and size"})
 
     def __post_init__(self) -> None:
         check_ranges(self, non_negative=("seed", "drift_every", "steering_noise"))

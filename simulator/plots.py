@@ -16,10 +16,10 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from recorder.atomic import atomic_path, write_bytes_atomic
-from simulator.camera import CAMERAS
+from recorder.formats import CAMERAS
 from simulator.track import Track
 
-__all__ = ["plot_path", "camera_strip"]
+__all__ = ["plot_path", "camera_strip", "label_tile", "write_tiles"]
 
 # Gap between the camera images in the strip (px) and its colour (RGB).
 STRIP_GAP = 4
@@ -81,21 +81,35 @@ def plot_path(
     return Path(path)
 
 
+def label_tile(rgb: np.ndarray, text: str, scale: float = 0.5) -> np.ndarray:
+    """A BGR copy of an RGB image with `text` written in its top-left corner, white on a dark outline."""
+    tile = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+    cv2.putText(tile, text, (6, 16), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 2, cv2.LINE_AA)
+    cv2.putText(tile, text, (6, 16), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1, cv2.LINE_AA)
+    return tile
+
+
+def write_tiles(rows: Sequence[Sequence[np.ndarray]], path: str | os.PathLike) -> Path:
+    """BGR tiles of one size as a grid (rows of tiles), with white gaps, as one PNG."""
+    if not rows or not rows[0]:
+        raise ValueError("no images to put in the strip")
+    height, width = rows[0][0].shape[:2]
+    grid = np.full(
+        (len(rows) * (height + STRIP_GAP) - STRIP_GAP, max(map(len, rows)) * (width + STRIP_GAP) - STRIP_GAP, 3),
+        STRIP_BACKGROUND,
+        np.uint8,
+    )
+    for r, row in enumerate(rows):
+        for c, tile in enumerate(row):
+            top, left = r * (height + STRIP_GAP), c * (width + STRIP_GAP)
+            grid[top : top + height, left : left + width] = tile
+    ok, png = cv2.imencode(".png", grid)
+    if not ok:
+        raise ValueError("cannot encode the strip as PNG")
+    return write_bytes_atomic(path, png.tobytes())
+
+
 def camera_strip(images: dict[str, np.ndarray], path: str | os.PathLike) -> Path:
     """Left, centre and right images side by side, labelled, as one PNG."""
-    tiles = []
-    for name in ("left", "center", "right"):
-        if name not in CAMERAS or name not in images:
-            continue
-        tile = cv2.cvtColor(images[name], cv2.COLOR_RGB2BGR)
-        cv2.putText(tile, name, (6, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 2, cv2.LINE_AA)
-        cv2.putText(tile, name, (6, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
-        tiles.append(tile)
-    gap = np.full((tiles[0].shape[0], STRIP_GAP, 3), STRIP_BACKGROUND, np.uint8)
-    strip = tiles[0]
-    for tile in tiles[1:]:
-        strip = np.hstack([strip, gap, tile])
-    ok, png = cv2.imencode(".png", strip)
-    if not ok:
-        raise ValueError("cannot encode the camera strip as PNG")
-    return write_bytes_atomic(path, png.tobytes())
+    names = [name for name in ("left", "center", "right") if name in CAMERAS and name in images]
+    return write_tiles([[label_tile(images[name], name) for name in names]], path)

@@ -5,24 +5,27 @@ second, about the rate of the simulator's recorder), three camera JPEGs per
 row, written through `recorder.log_writer.DrivingLogWriter` so the format is the
 one the rest of the project reads. File time stamps advance by simulated time
 from the wall-clock start, as the simulator's would at that frame rate.
+`driving_log.csv` holds every row written so far at every moment, so an
+interrupted or killed recording keeps all its rows but at most the last.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from tqdm import tqdm
 
+from recorder.formats import JPEG_QUALITY
 from recorder.log_writer import DrivingLogWriter
 from simulator.car import MPH
 from simulator.expert import Expert, ExpertConfig
 from simulator.simulation import Simulation, SimulatorConfig
 
-__all__ = ["RecordConfig", "RecordSummary", "record", "FolderNotEmptyError"]
+__all__ = ["ExpertRecordingConfig", "RecordSummary", "record", "FolderNotEmptyError"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +38,12 @@ class FolderNotEmptyError(ValueError):
 
 
 @dataclass(frozen=True)
-class RecordConfig:
+class ExpertRecordingConfig:
     """How much to record and how."""
 
-    laps: float = 3.0  # laps to drive (may be fractional)
-    jpeg_quality: int = 75  # JPEG quality of the frames (Unity's default is 75)
+    laps: float = field(default=3.0, metadata={"help": "laps to record (may be fractional)"})
+    jpeg_quality: int = field(
+        default=JPEG_QUALITY, metadata={"help": "JPEG quality of the frames, 1..100 (Unity's default)"})
 
     def __post_init__(self) -> None:
         if not self.laps > 0:
@@ -72,7 +76,7 @@ def record(
     folder: str | os.PathLike,
     sim_config: SimulatorConfig = SimulatorConfig(),
     expert_config: ExpertConfig = ExpertConfig(),
-    config: RecordConfig = RecordConfig(),
+    config: ExpertRecordingConfig = ExpertRecordingConfig(),
     progress: bool = False,
 ) -> RecordSummary:
     """Drive the expert for `config.laps` laps and record every frame it does not pause.
@@ -80,6 +84,8 @@ def record(
     Raises:
         FolderNotEmptyError: `folder` exists and is not empty.
         RuntimeError: the expert makes too little progress (the car is stuck).
+        RecordingWriteError: an image or row could not be written (a full disk);
+            the rows before it are kept (an OSError, so a command reports it as one).
     """
     folder = check_empty(folder)
     sim = Simulation(sim_config, start_speed=expert_config.speed_mph * MPH)

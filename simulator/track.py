@@ -11,7 +11,7 @@ radians counter-clockwise from +x.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -29,15 +29,18 @@ _MAX_ATTEMPTS = 500
 class TrackConfig:
     """How a track is generated."""
 
-    seed: int = 0  # track seed: different seeds give different tracks
-    length: float = 800.0  # lap length along the centre line (m)
-    road_width: float = 9.0  # asphalt width, edge to edge (m)
-    harmonics: int = 5  # highest harmonic of the radius function (>= 2)
-    roughness: float = 0.35  # amplitude scale of the harmonics (fraction of the mean radius)
-    min_radius: float = 25.0  # tightest allowed curve radius of the centre line (m)
-    turn_radius: float = 150.0  # a curve this tight must exist both left and right (m)
-    clearance: float = 25.0  # least distance between centre-line parts far apart along it (m)
-    spacing: float = 0.5  # distance between stored centre-line points (m)
+    seed: int = field(default=0, metadata={"help": "seed of the track: different seeds give different tracks"})
+    length: float = field(default=800.0, metadata={"help": "lap length along the centre line, 500..1500 (m)"})
+    road_width: float = field(default=9.0, metadata={"help": "asphalt width, edge to edge (m)"})
+    harmonics: int = field(default=5, metadata={"help": "highest harmonic of the radius function (>= 2)"})
+    roughness: float = field(default=0.35, metadata={
+        "help": "amplitude scale of the harmonics (fraction of the mean radius)"})
+    min_radius: float = field(default=25.0, metadata={"help": "tightest allowed curve radius (m)"})
+    turn_radius: float = field(default=150.0, metadata={
+        "help": "a curve this tight must exist both left and right (m)"})
+    clearance: float = field(default=25.0, metadata={
+        "help": "least distance between centre-line parts far apart along it (m)"})
+    spacing: float = field(default=0.5, metadata={"help": "distance between stored centre-line points (m)"})
 
     def __post_init__(self) -> None:
         check_ranges(self)

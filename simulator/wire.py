@@ -13,19 +13,36 @@ that works with it works with the real simulator.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import math
 from typing import Any
 
+import cv2
+import numpy as np
 import websocket
 
-__all__ = ["SimulatorLink", "WireError", "event_packet", "parse_event", "telemetry_payload"]
+from recorder.formats import JPEG_QUALITY
+
+__all__ = [
+    "SimulatorLink",
+    "WireError",
+    "event_packet",
+    "jpeg_base64",
+    "parse_event",
+    "steer_values",
+    "telemetry_payload",
+]
 
 logger = logging.getLogger(__name__)
 
 # Engine.IO packet types (protocol v4) and the Socket.IO types carried in MESSAGE.
 EIO_OPEN, EIO_CLOSE, EIO_PING, EIO_PONG, EIO_MESSAGE, EIO_NOOP = "0", "1", "2", "3", "4", "6"
 SIO_CONNECT, SIO_DISCONNECT, SIO_EVENT, SIO_CONNECT_ERROR = "0", "1", "2", "4"
+# `manual` answers the simulator's empty telemetry (a key held); a simulator here never sends any,
+# so a server answering `manual` this often in a row is broken, and the run would never end.
+MAX_MANUAL_IN_A_ROW = 100
 
 
 class WireError(ConnectionError):
@@ -62,6 +79,27 @@ def telemetry_payload(steering_deg: float, throttle: float, speed_mph: float, jp
         "speed": f"{speed_mph:,.4f}",
         "image": jpeg_base64,
     }
+
+
+def jpeg_base64(rgb: np.ndarray, quality: int = JPEG_QUALITY) -> str:
+    """An RGB frame as the base64 JPEG text of the telemetry's `image`."""
+    ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise RuntimeError("cannot encode the camera frame as JPEG")
+    return base64.b64encode(jpeg.tobytes()).decode("ascii")
+
+
+def steer_values(data: object) -> tuple[float, float]:
+    """(steering, throttle) of a `steer` event; the simulator parses the string form."""
+    if not isinstance(data, dict):
+        raise WireError(f"steer data is not an object: {data!r:.80}")
+    try:
+        steering, throttle = float(data["steering_angle"]), float(data["throttle"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise WireError(f"bad steer data {data!r:.120}: {exc}") from exc
+    if not (math.isfinite(steering) and math.isfinite(throttle)):
+        raise WireError(f"steer values are not finite: {data!r:.120}")
+    return steering, throttle
 
 
 class SimulatorLink:
@@ -143,6 +181,29 @@ class SimulatorLink:
                 if event is not None:
                     return event
                 logger.debug("ignored packet %.40r", packet)
+
+    def ask(self, telemetry: dict[str, str]) -> tuple[float, float]:
+        """Send telemetry and return the (steering, throttle) of the server's `steer` answer.
+
+        A `manual` answer is met with the same telemetry again, as the simulator
+        sends telemetry after each answer; other events are ignored.
+
+        Raises:
+            WireError: the server broke the protocol, answered `manual` too often or stopped answering.
+        """
+        self.emit("telemetry", telemetry)
+        manual_in_a_row = 0
+        while True:
+            name, data = self.next_event()
+            if name == "steer":
+                return steer_values(data)
+            if name == "manual":
+                manual_in_a_row += 1
+                if manual_in_a_row > MAX_MANUAL_IN_A_ROW:
+                    raise WireError(f"the server answered `manual` {manual_in_a_row} times to full telemetry")
+                self.emit("telemetry", telemetry)
+            else:
+                logger.debug("ignored event %r", name)
 
     def close(self) -> None:
         """Close the WebSocket (the simulator just drops the connection)."""

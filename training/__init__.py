@@ -12,8 +12,9 @@ The folder shows the architecture, in the order data flows:
     approaches/        generator, in-memory, pipeline: only `prepare` differs
     model.py           PilotNet; model_file.py: the model and its contract (model.json)
     co2/               emissions (codecarbon, measured), estimate (the paper's method)
-    run/               config, train (the steps of one run), folder, callbacks, parts,
-                       environment (machine and versions), compare, distribute
+    run/               config, train (the steps of one run), report (report.json, built once),
+                       folder, callbacks, parts, environment (machine, versions, usable cores),
+                       compare, distribute
     benchmark.py       approaches against the compute ceiling
 
 Public names load lazily, so `import training.preprocess` (the drive server's

@@ -19,14 +19,12 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from recorder.log_writer import DrivingLogWriter
 from recorder.sample import Sample
 from training.approaches import PrepareContext, approach_names, get_approach
 from training.augmentation.config import DEFAULT_AUGMENT
@@ -41,7 +39,6 @@ __all__ = [
     "BenchData",
     "Measurement",
     "CEILING",
-    "synthetic_recording",
     "measure_ceiling",
     "measure_approach",
     "default_rows",
@@ -126,33 +123,6 @@ class Measurement:
         """Steady training throughput: epochs after the first."""
         steady = self.epoch_seconds[1:] or self.epoch_seconds
         return self.images_per_epoch * len(steady) / sum(steady)
-
-
-def synthetic_recording(folder: Path, rows: int, seed: int = 0) -> Path:
-    """Write a recording of `rows` synthetic frames (a grey road whose centre follows the
-    steering, as the tests' frames) in the simulator's format; return the folder."""
-    rng = np.random.default_rng(seed)
-    start = datetime(2024, 1, 2, 3, 4, 5)
-
-    def frame(steering: float, shift: int) -> np.ndarray:
-        image = np.zeros((160, 320, 3), np.uint8)
-        image[:60], image[60:] = (135, 190, 235), (60, 140, 50)
-        centre = int(160 + shift - 100 * steering)
-        for row in range(60, 160):
-            half = 10 + (row - 60)
-            image[row, max(0, centre - half) : max(0, min(320, centre + half))] = (110, 110, 110)
-        noise = rng.integers(0, 12, image.shape, dtype=np.uint8)  # texture, so JPEGs are realistic in size
-        return image + noise
-
-    with DrivingLogWriter(folder) as writer:
-        for i in range(rows):
-            steering = float(np.clip(0.5 * np.sin(i / 5.0) + rng.normal(0, 0.02), -1, 1))
-            writer.write(
-                center=frame(steering, 0), left=frame(steering, -20), right=frame(steering, 20),
-                steering=steering, throttle=0.5, brake=0.0, speed=20.0,
-                when=start + timedelta(milliseconds=100 * i),
-            )
-    return folder
 
 
 def _fit(label: str, data: BenchData, x: object, y: object, prepare_seconds: float, **fit_kwargs: object) -> Measurement:

@@ -116,7 +116,8 @@ _REQUIRED: dict[str, Callable[[Any], Any]] = {
 # Optional fields with a fixed type.
 _OPTIONAL_TYPES: dict[str, tuple[type, ...]] = {
     "approach": (str,), "seed": (int,), "epochs": (int,), "runtime": (dict,),
-    "exporter": (dict,), "source": (dict,), "equivalence": (dict,),
+    "exporter": (dict,), "source": (dict,), "equivalence": (dict,), "quantize": (str,),
+    "calibration_frames": (int,),
 }
 
 

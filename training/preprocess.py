@@ -15,6 +15,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from recorder.formats import FRAME_SHAPE
+
 __all__ = [
     "PreprocessConfig",
     "DEFAULT_PREPROCESS",
@@ -28,9 +30,6 @@ __all__ = [
 PREPROCESS_NAME = "crop-resize-yuv"
 # Bump when the function's behaviour changes for the same parameters.
 PREPROCESS_VERSION = 1
-
-# The simulator's camera frame (height, width).
-FRAME_SHAPE = (160, 320)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,9 @@ from agent.inference import CompiledSteering, PredictSteering
 from agent.runtimes import Steering, load_steering, open_exported
 from agent.telemetry import decode_telemetry, encode_steer
 from bcloning.flags import user_error
+from recorder.atomic import atomic_path
+from recorder.formats import JPEG_QUALITY
+from recorder.synthetic import REALISTIC_TEXTURE, road_frame
 from simulator.wire import SimulatorLink, WireError, event_packet, telemetry_payload
 from training.contract import ModelContractError, read_contract
 from training.export import ExportConfig, export_model
@@ -47,8 +50,6 @@ from training.preprocess import PreprocessConfig
 
 # Distinct frames cycled through, so the JPEG decoder does not see one image only.
 DISTINCT_FRAMES = 16
-# JPEG quality of Unity's EncodeToJPG, as the simulator sends frames.
-SIMULATOR_JPEG_QUALITY = 75
 # Frames run through each path before timing starts.
 WARMUP_FRAMES = 5
 
@@ -57,15 +58,9 @@ def camera_frames(count: int, rng: np.random.Generator) -> list[bytes]:
     """Simulator-sized JPEGs (320x160) with road-like structure and sensor noise (~20 kB each)."""
     frames = []
     for i in range(count):
-        rgb = np.zeros((160, 320, 3), np.float64)
-        rgb[:60] = (135, 190, 235)
-        rgb[60:] = (60, 140, 50)
-        centre = 160 + int(rng.integers(-60, 60))
-        for row in range(60, 160):
-            half = 10 + (row - 60)
-            rgb[row, max(0, centre - half) : min(320, centre + half)] = (110, 110, 110)
-        rgb = np.clip(rgb + rng.normal(0, 12, rgb.shape), 0, 255).astype(np.uint8)
-        ok, jpeg = cv2.imencode(".jpg", rgb[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, SIMULATOR_JPEG_QUALITY])
+        rgb = road_frame(0.0, shift=int(rng.integers(-60, 60))).astype(np.float64)
+        rgb = np.clip(rgb + rng.normal(0, REALISTIC_TEXTURE, rgb.shape), 0, 255).astype(np.uint8)
+        ok, jpeg = cv2.imencode(".jpg", rgb[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
         frames.append(jpeg.tobytes())
     return frames
 
@@ -97,6 +92,28 @@ def time_paths(drivers: list[Driver], messages: list[str], frames: list[int]) ->
                 if i >= WARMUP_FRAMES:
                     times[k][i - WARMUP_FRAMES] = elapsed
     return times
+
+
+def plot_latencies(path: Path, names: list[str], times: list[np.ndarray]) -> None:
+    """Cumulative distribution of each runtime's latencies (log scale), written atomically."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name, t in zip(names, times):
+        ms = np.sort(t) * 1e3
+        ax.plot(ms, np.arange(1, len(ms) + 1) / len(ms), label=f"{name} (p99 {np.percentile(ms, 99):.2f} ms)")
+    ax.set_xscale("log")
+    ax.set_xlabel("telemetry -> steer, server side (ms)")
+    ax.set_ylabel("fraction of frames")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120)
+    plt.close(fig)
 
 
 def runtimes(model_path: Path, folder: Path) -> list[tuple[str, Steering]]:
@@ -142,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--round-trips", type=int, default=2000, help="steer round trips over a real socket (0 = skip)"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic frames")
+    parser.add_argument("--plot", default="", help="also write the latency distributions to this PNG")
     return parser
 
 
@@ -180,6 +198,9 @@ def run(args: argparse.Namespace, rows: list[tuple[str, Steering]], preprocess_c
     for (name, _), n, a, b in zip(rows, frames, p50, p99):
         print(f"{name:<22}{n:>7}{a:>9.2f}{b:>9.2f}   x{p50[0] / a:.2f}, x{p99[0] / b:.2f}")
     print(f"load average (1 min) {load_before:.2f} before, {load_after:.2f} after, on {os.cpu_count()} CPUs")
+    if args.plot:
+        plot_latencies(Path(args.plot), [name for name, _ in rows], times)
+        print(f"plot: {args.plot}")
     if args.round_trips:
         fastest = min(range(len(rows)), key=lambda k: p50[k])
         name, steering = rows[fastest]

@@ -22,13 +22,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from bcloning.flags import add_flags, from_flags, user_error
 from recorder import LoadConfig, RecordingError, load_recordings
+from recorder.synthetic import REALISTIC_TEXTURE, write_synthetic_recording
 from training.benchmark import (
     BenchConfig,
     BenchData,
     default_rows,
     run_benchmark,
     summary,
-    synthetic_recording,
 )
 from training.run.environment import usable_cores
 
@@ -67,7 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return user_error(parser, f"unknown rows {unknown}; known: {[label for label, _ in rows]}")
         rows = [(label, measure) for label, measure in rows if label in args.rows]
     with tempfile.TemporaryDirectory(prefix="benchmark_training_") as scratch:
-        folders = args.log_dirs or [synthetic_recording(Path(scratch) / "synthetic", config.synthetic_rows, config.seed)]
+        folders = args.log_dirs or [write_synthetic_recording(Path(scratch) / "synthetic", config.synthetic_rows, config.seed,
+                                                        texture=REALISTIC_TEXTURE)]
         try:
             samples = load_recordings(folders, LoadConfig()).samples
         except RecordingError as exc:

@@ -8,6 +8,11 @@ table. The --estimate-* flags add each run's CO2 estimated for another device
 and grid from its measured time (power x time x PUE x carbon intensity).
 Runs trained with different settings (epochs, examples per epoch, batch size,
 seed, data) are flagged under the table: their ratios are not a fair comparison.
+Closed-loop driving: where scripts/evaluate.py has scored a run's model.keras
+(`evaluate.py runs/mem/model.keras ... --out eval` writes runs/mem/driving.json,
+naming that evaluation), the table adds its autonomy, mean over the replayed
+recordings and over the built-in tracks, beside the run's time, energy and CO2,
+and comparison.png a fourth panel; runs never evaluated show n/a.
 Exit codes: 0 ok, 2 user error (not a run folder, unknown device or region,
 an --out that cannot be written).
 """

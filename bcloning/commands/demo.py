@@ -32,11 +32,12 @@ from bcloning.commands import compare as compare_script
 from bcloning.commands import inspect_data, train
 from bcloning.flags import add_flags, from_flags, user_error
 from recorder.atomic import write_json_atomic
+from recorder.formats import LOG_NAME
 from simulator import (
     DriveConfig,
     ExpertConfig,
+    ExpertRecordingConfig,
     FolderNotEmptyError,
-    RecordConfig,
     RunMetrics,
     SimulatorConfig,
     TrackConfig,
@@ -110,11 +111,11 @@ class Demo:
             folder,
             SimulatorConfig(track=TrackConfig(seed=cfg.record_track_seed)),
             ExpertConfig(speed_mph=cfg.speed_mph, seed=cfg.seed),
-            RecordConfig(laps=cfg.record_laps),
+            ExpertRecordingConfig(laps=cfg.record_laps),
             progress=True,
         )
         print(f"    {summary.rows} rows, {summary.distance:.0f} m, {summary.recoveries} drift-and-recover manoeuvres")
-        self.files["recording"] = str(folder / "driving_log.csv")
+        self.files["recording"] = str(folder / LOG_NAME)
         return 0
 
     def inspect(self) -> int:

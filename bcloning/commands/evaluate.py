@@ -27,7 +27,7 @@ import argparse
 import logging
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -61,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
+    for name in ("agent", "simulator.autonomous", "simulator.replay.loop", "simulator.wire"):  # one line per world is enough
+        logging.getLogger(name).setLevel(logging.WARNING)
     try:
         config = from_flags(EvaluationConfig, args)
         controller = from_flags(ControllerConfig, args)
@@ -74,5 +76,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     with open(evaluation["files"]["table"], encoding="utf-8") as table:
         print(table.read(), end="")
-    print(f"written: {', '.join(evaluation['files'].values())}")
+    print(f"written: {', '.join(dict.fromkeys(evaluation['files'].values()))}")
     return 0

@@ -1,7 +1,8 @@
 """Export a trained model to ONNX or LiteRT, checked against Keras before it is written.
 
     python scripts/export.py runs/mem/model.keras --format onnx
-    python scripts/export.py runs/mem/model.keras --format litert --check-recording ../shared/data/udacity_sample
+    python scripts/export.py runs/mem/model.keras --format litert --check-recording ../shared/data/udacity_sample_2000
+    python scripts/export.py runs/mem/model.keras --format litert --quantize int8 --check-recording REC --out m8.tflite
 
 Writes model.onnx or model.tflite beside the model (or --out), and its contract
 beside that (model.onnx.json / model.tflite.json): the model.json fields plus
@@ -9,7 +10,8 @@ the format, the runtime and its version, the source model's sha256 and the
 equivalence check's figures. The exported file is run as the drive server runs
 it, one frame at a time, on at least 200 preprocessed frames (a recording's
 centre frames, or generated ones) and compared with Keras; nothing is written
-if any steering differs by more than 1e-4. `python scripts/drive.py model.onnx`
+if any steering differs by more than 1e-4 (0.05 with --quantize int8,
+calibrated on other frames of the check recording). `python scripts/drive.py model.onnx`
 then serves it without TensorFlow.
 Exit codes: 0 written, 2 user error or failed check (one line, nothing written).
 """

@@ -49,7 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         timelines = build_timelines(args.log_dirs, load)
         model = None
         if args.model:
-            from agent.runtimes import load_steering  # TensorFlow only with a .keras model
+            from agent.runtimes import (
+                load_steering,  # TensorFlow only with a .keras model
+            )
 
             steering, contract = load_steering(args.model)
             model = [model_steering(timeline, steering, contract.preprocess) for timeline in timelines]

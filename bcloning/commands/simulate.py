@@ -1,8 +1,11 @@
-"""The built-in simulator: record expert laps, drive against a drive server, time the cameras.
+"""The built-in simulator: record expert laps, drive against a drive server, time the cameras; replay recordings.
 
     python scripts/simulate.py record data/sim_seed0 --laps 3 --track-seed 0 --speed 15
     python scripts/simulate.py drive --port 4567 --laps 3 --track-seed 7 --out runs/seed7
     python scripts/simulate.py bench
+    python scripts/simulate.py replay ../shared/data/user_windows_2023 --port 4567 --out runs/replay_2023
+    python scripts/simulate.py replay-check ../shared/data/* --out runs/camera_check
+    python scripts/simulate.py replay-bench ../shared/data/user_windows_2023
 
 `record` writes a recording in the Udacity simulator's own format (driving_log.csv
 without header, ", " separators, absolute paths, IMG/ with three cameras) into a
@@ -10,6 +13,10 @@ new or empty folder. `drive` connects to a running drive server (scripts/drive.p
 exactly as the Unity simulator does, drives the laps, prints the closed-loop
 metrics and writes metrics.json, path.png and cameras.png to --out (a folder
 that holds no earlier run).
+`replay` drives a drive server through a real recording instead (NVIDIA's replay
+simulator, simulator.replay): metrics.json, deviation.png and frames.png go to --out.
+`replay-check` checks the replay's camera geometry against recordings' side cameras;
+`replay-bench` times the replay's steps on one core.
 Exit codes: 0 ok, 1 the drive server failed or broke the protocol, 2 user error,
 130 interrupted.
 """
@@ -19,14 +26,18 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 from typing import Sequence
 
-from bcloning.flags import user_error
+from bcloning.flags import add_flags, from_flags, user_error
+from recorder import RecordingError
+from recorder.atomic import write_json_atomic
 from simulator import (
     DriveConfig,
     ExpertConfig,
+    ExpertRecordingConfig,
     FolderNotEmptyError,
-    RecordConfig,
+    RenderBenchConfig,
     Simulation,
     SimulatorConfig,
     WireError,
@@ -34,9 +45,14 @@ from simulator import (
     drive,
     record,
 )
+from simulator.replay import CheckConfig, ReplayConfig, check_side_cameras, replay
+from simulator.replay.benchmark import benchmark_replay
+from simulator.replay.check import TABLE_HEADER
+from simulator.replay.plots import plot_check
 from simulator.track import TrackConfig
 
 DEFAULT_DRIVE_OUT = "runs/sim_drive"
+DEFAULT_REPLAY_OUT = "runs/replay"
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -44,7 +60,7 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescrip
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Sub-commands record, drive and bench, each with its own flags."""
+    """Sub-commands record, drive, bench and the replay ones, each with flags from its configs."""
     summary, _, details = __doc__.partition("\n\n")
     parser = argparse.ArgumentParser(
         prog="simulate.py", description=summary, epilog=details, formatter_class=_HelpFormatter
@@ -52,55 +68,67 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--quiet", action="store_true", help="no progress bar, warnings only in the log (give it before the sub-command)"
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{record,drive,bench}")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="{record,drive,bench,replay,replay-check,replay-bench}"
+    )
     fmt = argparse.ArgumentDefaultsHelpFormatter
 
     about = "record expert laps in the simulator's format"
     rec = commands.add_parser("record", help=about, description=about, formatter_class=fmt)
     rec.add_argument("out_dir", metavar="OUT_DIR", help="new or empty folder for driving_log.csv and IMG/")
-    rec.add_argument("--laps", type=float, default=RecordConfig.laps, help="laps to record (may be fractional)")
-    rec.add_argument("--track-seed", type=int, default=TrackConfig.seed, help="seed of the track")
-    rec.add_argument("--speed", type=float, default=ExpertConfig.speed_mph, help="expert's cruising speed (mph, <= 30)")
-    rec.add_argument("--seed", type=int, default=ExpertConfig.seed, help="seed of the expert's drift manoeuvres")
-    rec.add_argument(
-        "--drift-every",
-        type=float,
-        default=ExpertConfig.drift_every,
-        help="mean seconds between drift-and-recover manoeuvres (0 = never)",
-    )
-    rec.add_argument("--jpeg-quality", type=int, default=RecordConfig.jpeg_quality, help="JPEG quality 1..100")
+    add_flags(rec, ExpertRecordingConfig)
+    add_flags(rec, TrackConfig, prefix="track")
+    add_flags(rec, ExpertConfig)
 
     about = "drive against a running drive server, as the Unity simulator in autonomous mode"
     drv = commands.add_parser("drive", help=about, description=about, formatter_class=fmt)
-    drv.add_argument("--host", default=DriveConfig.host, help="drive server host")
-    drv.add_argument("--port", type=int, default=DriveConfig.port, help="drive server port")
-    drv.add_argument("--laps", type=int, default=DriveConfig.laps, help="laps to drive")
-    drv.add_argument("--track-seed", type=int, default=TrackConfig.seed, help="seed of the track")
     drv.add_argument(
         "--out", default=DEFAULT_DRIVE_OUT, help="folder for metrics.json, path.png, cameras.png (no earlier run in it)"
     )
-    drv.add_argument("--timeout", type=float, default=DriveConfig.timeout_s, help="longest wait for the server (s)")
-    drv.add_argument("--max-sim-s", type=float, default=DriveConfig.max_sim_s, help="simulated-time cap (s)")
+    add_flags(drv, DriveConfig)
+    add_flags(drv, TrackConfig, prefix="track")
 
     about = "camera rendering frames per second"
     bench = commands.add_parser("bench", help=about, description=about, formatter_class=fmt)
-    bench.add_argument("--frames", type=int, default=500, help="poses rendered per measurement")
-    bench.add_argument("--track-seed", type=int, default=TrackConfig.seed, help="seed of the track")
+    add_flags(bench, RenderBenchConfig)
+    add_flags(bench, TrackConfig, prefix="track")
+
+    about = "replay a real recording against a running drive server (closed loop, Bojarski et al. 2016)"
+    rpl = commands.add_parser("replay", help=about, description=about, formatter_class=fmt)
+    rpl.add_argument("recording", metavar="RECORDING", help="recording folder (driving_log.csv and IMG/)")
+    rpl.add_argument(
+        "--out", default=DEFAULT_REPLAY_OUT, help="folder for metrics.json, deviation.png, frames.png (no earlier run in it)"
+    )
+    add_flags(rpl, ReplayConfig)
+
+    about = "check the replay's camera geometry against the recordings' side cameras"
+    chk = commands.add_parser("replay-check", help=about, description=about, formatter_class=fmt)
+    chk.add_argument("recordings", metavar="RECORDING", nargs="+", help="recording folders with left and right images")
+    chk.add_argument("--out", default=None, help="folder for check.json and check.png (default: print only)")
+    add_flags(chk, CheckConfig)
+
+    about = "replay steps per second on one core"
+    rbench = commands.add_parser("replay-bench", help=about, description=about, formatter_class=fmt)
+    rbench.add_argument("recording", metavar="RECORDING", help="recording folder to replay")
+    rbench.add_argument("--steps", type=int, default=1000, help="steps timed per measurement")
     return parser
 
 
+def _simulator(args: argparse.Namespace) -> SimulatorConfig:
+    """The built-in world of the record, drive and bench sub-commands (the track flags)."""
+    return SimulatorConfig(track=from_flags(TrackConfig, args, prefix="track"))
+
+
 def _record(args: argparse.Namespace) -> int:
-    sim_config = SimulatorConfig(track=TrackConfig(seed=args.track_seed))
-    expert = ExpertConfig(speed_mph=args.speed, seed=args.seed, drift_every=args.drift_every)
-    summary = record(args.out_dir, sim_config, expert, RecordConfig(args.laps, args.jpeg_quality), not args.quiet)
+    expert, recording = from_flags(ExpertConfig, args), from_flags(ExpertRecordingConfig, args)
+    summary = record(args.out_dir, _simulator(args), expert, recording, not args.quiet)
     print(f"recorded {summary.rows} rows ({summary.distance:.0f} m, {summary.seconds:.0f} simulated s, "
           f"{summary.recoveries} recoveries) to {summary.folder}")
     return 0
 
 
 def _drive(args: argparse.Namespace) -> int:
-    config = DriveConfig(args.host, args.port, args.laps, args.timeout, args.max_sim_s)
-    result = drive(config, SimulatorConfig(track=TrackConfig(seed=args.track_seed)), args.out, not args.quiet)
+    result = drive(from_flags(DriveConfig, args), _simulator(args), args.out, not args.quiet)
     print("\n".join(result.metrics.lines()))
     for name, path in result.files.items():
         print(f"{name + ':':<19} {path}")
@@ -108,10 +136,35 @@ def _drive(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    if args.frames < 1:
-        raise ValueError(f"frames must be >= 1, got {args.frames}")
-    sim = Simulation(SimulatorConfig(track=TrackConfig(seed=args.track_seed)))
-    print("\n".join(benchmark_render(sim, args.frames).lines()))
+    sim = Simulation(_simulator(args))
+    print("\n".join(benchmark_render(sim, from_flags(RenderBenchConfig, args)).lines()))
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    result = replay(args.recording, from_flags(ReplayConfig, args), args.out, progress=not args.quiet)
+    print("\n".join(result.metrics.lines()))
+    for name, path in result.files.items():
+        print(f"{name + ':':<19} {path}")
+    return 0
+
+
+def _replay_check(args: argparse.Namespace) -> int:
+    config = from_flags(CheckConfig, args)
+    checks = [check_side_cameras(recording, config) for recording in args.recordings]
+    print("structure: relative edge-map error; photometric: mean |grey difference| (0..255); road rows 60-135")
+    print(TABLE_HEADER)
+    for check in checks:
+        print("\n".join(check.table_rows()))
+    if args.out is not None:
+        out = Path(args.out)
+        print(f"check.json:         {write_json_atomic(out / 'check.json', [c.to_dict() for c in checks])}")
+        print(f"check.png:          {plot_check(checks, out / 'check.png')}")
+    return 0
+
+
+def _replay_bench(args: argparse.Namespace) -> int:
+    print("\n".join(benchmark_replay(args.recording, args.steps).lines()))
     return 0
 
 
@@ -120,12 +173,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    run = {"record": _record, "drive": _drive, "bench": _bench}[args.command]
+    run = {
+        "record": _record,
+        "drive": _drive,
+        "bench": _bench,
+        "replay": _replay,
+        "replay-check": _replay_check,
+        "replay-bench": _replay_bench,
+    }[args.command]
     try:
         return run(args)
     except WireError as exc:  # before OSError: a WireError is a ConnectionError
         return user_error(parser, f"drive server: {exc}", 1)
-    except (ValueError, FolderNotEmptyError, OSError) as exc:  # OSError: an output path that cannot be written
+    except (ValueError, FolderNotEmptyError, RecordingError, OSError) as exc:  # OSError: an output path that cannot be written
         return user_error(parser, str(exc))
     except KeyboardInterrupt:
         print("simulate.py: interrupted", file=sys.stderr)

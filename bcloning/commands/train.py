@@ -7,13 +7,24 @@ emissions.csv (codecarbon, offline) and report.json (times, images/s, peak RSS,
 energy, CO2 measured and estimated, losses, hardware, versions). Compare runs
 with scripts/compare.py. Rows marked on the review page (scripts/review.py) are
 left out: `<recording>.exclusions.json` beside each recording, or in --exclusions-dir.
-Exit codes: 0 ok, 2 user error (bad recording, bad flag value, run folder already used).
+Exit codes: 0 ok, 2 user error (bad recording, bad flag value, run folder already used,
+a full disk), 130 stopped by Ctrl-C or SIGTERM. A stopped run leaves its folder marked
+INCOMPLETE (compare.py and drive.py refuse it): with --checkpoint the same command with
+--resume continues it; without, the same command starts it again, first moving the
+stopped attempt's files into interrupted_<time>/.
 
 Long runs: --checkpoint saves the model every epoch and a backup of the training
 state; after a kill, the same command with --resume goes on from the last epoch:
 
     python scripts/train.py ../shared/data/user_windows_2023 --approach pipeline --epochs 50 --checkpoint --out runs/long
     python scripts/train.py ../shared/data/user_windows_2023 --approach pipeline --epochs 50 --checkpoint --resume --out runs/long
+
+Checkpoints chosen by how they drive: every N epochs the model is served by a
+drive server and driven in closed loop (replays of other recordings, unseen
+built-in tracks); the best epoch is kept as best_driving.keras and report.json's
+"driving_eval" says which epoch it was and how it drove:
+
+    python scripts/train.py ../shared/data/udacity_sample_2000 --approach pipeline --epochs 10 --eval-every 2 --eval-recordings ../shared/data/user_windows_2023 --out runs/p
 
 Several machines: the same command on each, with the list of all workers and
 this machine's index (0 writes the run folder):
@@ -26,6 +37,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 from typing import Sequence
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -37,7 +49,7 @@ from recorder.split import SplitConfig
 from training.approaches import approach_names, get_approach
 from training.co2.emissions import EmissionsConfig
 from training.co2.estimate import EstimateConfig
-from training.run.callbacks import LongRunConfig
+from training.run.callbacks import LongRunConfig, stopped_run_advice
 from training.run.config import TrainConfig
 from training.run.distribute import (
     ClusterConfig,
@@ -45,6 +57,7 @@ from training.run.distribute import (
     make_strategy,
     parse_workers,
 )
+from training.run.driving_eval import DrivingEvalConfig
 from training.run.folder import RunFolderError
 from training.run.report import number_or_na
 from training.run.train import train_run
@@ -70,9 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_flags(parser, LoadConfig)
     add_flags(parser, BalanceConfig, prefix="balance")
     add_flags(parser, SplitConfig, prefix="split")
-    add_flags(parser, EmissionsConfig)
+    add_flags(parser, EmissionsConfig, prefix="emissions")
     add_flags(parser, EstimateConfig, prefix="estimate")
     add_flags(parser, LongRunConfig)
+    add_flags(parser, DrivingEvalConfig)
     cluster = parser.add_argument_group("ClusterConfig (training on several machines)")
     cluster.add_argument("--workers", default="", metavar="HOST:PORT,HOST:PORT",
                          help=ClusterConfig.__dataclass_fields__["workers"].metadata["help"])
@@ -82,39 +96,51 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _with_advice(message: str, run_dir: str, worker_index: int) -> str:
+    """`message`, plus how to go on where the run folder is left marked INCOMPLETE."""
+    advice = stopped_run_advice(run_dir, worker_index)
+    return f"{message}; {advice}" if advice else message
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse flags, train one run, print where it went; 2 on a user error."""
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("codecarbon").setLevel(logging.ERROR)
+    for name in ("agent", "simulator.autonomous", "simulator.replay.loop", "simulator.wire"):  # --eval-every: per epoch is enough
+        logging.getLogger(name).setLevel(logging.WARNING)
     try:
         config = from_flags(TrainConfig, args)
         load = from_flags(LoadConfig, args)
         balance = from_flags(BalanceConfig, args, prefix="balance")
         split = from_flags(SplitConfig, args, prefix="split")
-        emissions = None if args.no_emissions else from_flags(EmissionsConfig, args)
+        emissions = None if args.no_emissions else from_flags(EmissionsConfig, args, prefix="emissions")
         estimate = from_flags(EstimateConfig, args, prefix="estimate")
         long_run = from_flags(LongRunConfig, args)
+        driving = from_flags(DrivingEvalConfig, args)
         cluster = ClusterConfig(workers=parse_workers(args.workers), worker_index=args.worker_index)
-        if cluster.multi_worker and config.approach == "generator":
-            raise ValueError("--workers trains the in-memory and pipeline approaches, not generator")
-        if cluster.multi_worker and config.batch_size % len(cluster.workers):
-            raise ValueError(f"batch_size {config.batch_size} (the global batch) must divide by the "
-                             f"{len(cluster.workers)} workers")
+        config.check_workers(len(cluster.workers))  # before the strategy starts TensorFlow's runtime
     except ValueError as exc:
         return user_error(parser, str(exc))
     # Before any other TensorFlow op: collective ops are set up when the runtime starts.
     strategy = make_strategy(cluster)  # None: one process, TensorFlow's default
+    sigterm = signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C, cleanly
     try:
         report = train_run(
             args.log_dirs, args.out, config, load=load, balance=balance, split=split,
-            emissions=emissions, estimate_config=estimate, long_run=long_run,
+            emissions=emissions, estimate_config=estimate, long_run=long_run, driving=driving,
             strategy=strategy,
             chief=is_chief(cluster),
         )
-    except (RecordingError, RunFolderError, ValueError, OSError) as exc:
+    except KeyboardInterrupt:
+        return user_error(parser, _with_advice("interrupted", args.out, args.worker_index), 130)
+    except OSError as exc:  # a full disk, an --out that cannot be written
+        return user_error(parser, _with_advice(str(exc), args.out, args.worker_index))
+    except (RecordingError, RunFolderError, ValueError) as exc:
         return user_error(parser, str(exc))
+    finally:
+        signal.signal(signal.SIGTERM, sigterm)
     print(
         f"{report['approach']}: {report['epochs']} epochs x {report['samples']['per_epoch']} examples, "
         f"preparation {report['preparation_seconds']:.1f} s + training {report['training_seconds']:.1f} s "
@@ -125,6 +151,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"CO2 {number_or_na(report['co2_kg_measured'], '.3g')} kg measured, "
         f"{number_or_na(report['co2_kg_estimated'], '.3g')} kg estimated -> {args.out}"
     )
+    best = (report.get("driving_eval") or {}).get("best")
+    if best:
+        print(f"drove best after epoch {best['epoch']}: autonomy {best['autonomy_percent']:.1f} %, "
+              f"mean |d| or |cte| {best['mean_abs_cte_m']:.3f} m, {best['interventions']} interventions "
+              f"-> {os.path.join(args.out, best['file'])}")
     excluded = report["samples"]["dropped_by_reason"].get("excluded")
     if excluded:
         print(f"excluded: {excluded} rows marked on the review page (exclusions files), not used")

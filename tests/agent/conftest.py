@@ -11,11 +11,12 @@ import pytest
 from agent import ControllerConfig, PIController, ServerConfig, create_app
 from agent.inference import CompiledSteering
 from agent.server import DriveServer
+from recorder.formats import JPEG_QUALITY
 from tests.conftest import synthetic_frame
 from training.model import build_pilotnet
 
 
-def jpeg_bytes(rgb: np.ndarray, quality: int = 75) -> bytes:
+def jpeg_bytes(rgb: np.ndarray, quality: int = JPEG_QUALITY) -> bytes:
     """Encode an RGB frame as the simulator does (JPEG)."""
     ok, encoded = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
     assert ok

@@ -15,7 +15,13 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from simulator.wire import EIO_MESSAGE, EIO_PING, SIO_CONNECT, SimulatorLink, telemetry_payload
+from simulator.wire import (
+    EIO_MESSAGE,
+    EIO_PING,
+    SIO_CONNECT,
+    SimulatorLink,
+    telemetry_payload,
+)
 
 
 def make_telemetry(

@@ -15,6 +15,8 @@ import socketio
 from agent.legacy import LegacyConnectAdapter
 
 TELEMETRY = '2["telemetry",{"speed":"1.0"}]'
+# Telemetry nested 50,000 deep: more than the JSON decoder's recursion limit.
+DEEP_JSON = '2["telemetry",' + "[" * 50_000 + "]" * 50_000 + "]"
 
 
 def make_server(adapted: bool) -> tuple[socketio.Server, list, LegacyConnectAdapter | None]:
@@ -62,9 +64,23 @@ def test_adapter_does_not_connect_other_namespaces_or_non_events():
 def test_malformed_messages_are_logged_not_raised(caplog):
     sio, seen, adapter = make_server(adapted=True)
     with caplog.at_level(logging.WARNING, logger="agent.legacy"):
-        for bad in ('2["telemetry",', b"\x00\x01", "2{}", "2[]", "9"):
+        for bad in ('2["telemetry",', b"\x00\x01", "2{}", "2[]", "9", DEEP_JSON):
             sio.eio.handlers["message"]("eio1", bad)
         sio.eio.handlers["message"]("eio1", TELEMETRY)
-    assert adapter.malformed == 5
-    assert sum("malformed" in r.getMessage() for r in caplog.records) == 5
+    assert adapter.malformed == 6
+    warnings = [r for r in caplog.records if "malformed" in r.getMessage()]
+    assert len(warnings) == 1 and not warnings[0].exc_info  # rate-limited, no traceback
     assert seen[-1] == ("telemetry", {"speed": "1.0"})
+
+
+def test_malformed_events_are_handed_on_for_an_answer():
+    # Handlers in the reader, as the drive server runs them, so their errors reach the adapter.
+    sio = socketio.Server(async_mode="threading", always_connect=True, async_handlers=False)
+    sio.on("telemetry", lambda sid, data: None)  # takes one payload
+    bad_events: list[str] = []
+    LegacyConnectAdapter(sio, bad_events.append)
+    sio.eio.handlers["connect"]("eio1", {})
+    extra = '2["telemetry",{"speed":"1.0"},"extra"]'
+    for bad in ('2["telemetry",', DEEP_JSON, extra, "2[]", b"\x00\x01", "9"):
+        sio.eio.handlers["message"]("eio1", bad)
+    assert bad_events == ["eio1"] * 4  # the events; a binary frame or a bad packet type is no frame

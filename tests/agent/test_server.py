@@ -14,8 +14,9 @@ import websocket
 
 from agent import PIController, ServerConfig, create_app
 from simulator.wire import WireError
-from tests.agent.sim_client import SimulatorWireClient, make_telemetry
+from tests.agent.bad_frames import encoded, with_size
 from tests.agent.conftest import camera_frame, jpeg_bytes
+from tests.agent.sim_client import SimulatorWireClient, make_telemetry
 
 
 def assert_steer(event: str, data: object) -> tuple[float, float]:
@@ -81,11 +82,20 @@ def _telemetry_with(frame_jpeg: bytes, **changes: object) -> str:
 
 
 SMALL_JPEG = jpeg_bytes(camera_frame()[:80, :160].copy())
-# (name, raw frame, answered with a fallback `steer`?)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+# (name, raw frame, answered with a fallback `steer`?) Every event gets an answer:
+# the simulator sends its next frame only after one.
 MALFORMED = [
-    ("bad json", lambda j: '42["telemetry",{"speed": "1.0", ', False),
-    ("event not a list", lambda j: '42{"telemetry": 1}', False),
-    ("empty event", lambda j: "42[]", False),
+    ("bad json", lambda j: '42["telemetry",{"speed": "1.0", ', True),
+    ("json 50000 deep", lambda j: '42["telemetry",' + "[" * 50_000 + "]" * 50_000 + "]", True),
+    ("extra argument", lambda j: "42" + json.dumps(["telemetry", make_telemetry(j), "extra"]), True),
+    ("event not a list", lambda j: '42{"telemetry": 1}', True),
+    ("empty event", lambda j: "42[]", True),
     ("unknown event", lambda j: '42["honk",{"volume":"11"}]', False),
     ("unknown packet type", lambda j: "49", False),
     ("binary frame", lambda j: b"\x04\x00\xffbinary", False),
@@ -99,18 +109,25 @@ MALFORMED = [
     ("infinite throttle", lambda j: _telemetry_with(j, throttle="inf"), True),
     ("non-numeric speed", lambda j: _telemetry_with(j, speed="fast"), True),
     ("missing speed", lambda j: _telemetry_with(j, speed=None), True),
+    ("negative speed", lambda j: _telemetry_with(j, speed="-5"), True),
+    ("png frame", lambda j: _telemetry_with(j, image=_b64(encoded(camera_frame(), ".png"))), True),
+    ("webp frame", lambda j: _telemetry_with(j, image=_b64(encoded(camera_frame(), ".webp"))), True),
+    ("60000x60000 jpeg header", lambda j: _telemetry_with(j, image=_b64(with_size(j, 60000, 60000))), True),
 ]
 
 
 @pytest.mark.parametrize(("name", "make", "answered"), MALFORMED, ids=[m[0] for m in MALFORMED])
-def test_next_valid_telemetry_is_answered_after_malformed(drive_server, frame_jpeg, name, make, answered):
+def test_next_valid_telemetry_is_answered_after_malformed(drive_server, frame_jpeg, caplog, name, make, answered):
     with SimulatorWireClient("127.0.0.1", drive_server.port) as sim:
-        assert_steer(*sim.telemetry(make_telemetry(frame_jpeg)))
+        driven = assert_steer(*sim.telemetry(make_telemetry(frame_jpeg)))
         sim.send_raw(make(frame_jpeg))
         if answered:  # the simulator waits for a reply: it gets "hold the wheel, coast"
-            steering, throttle = assert_steer(*sim.receive())
-            assert throttle == 0.0
-        assert_steer(*sim.telemetry(make_telemetry(frame_jpeg)))
+            assert assert_steer(*sim.receive()) == (driven[0], 0.0)
+        sim.emit("telemetry", make_telemetry(frame_jpeg, speed=1.5))
+        event, data = sim.receive()  # the very next event answers the good frame: nothing was left over
+        assert_steer(event, data)
+        assert float(data["throttle"]) > 0
+    assert not [r for r in caplog.records if r.exc_info], "a bad input logged a traceback"
 
 
 def test_oversized_message_closes_only_that_connection(drive_server, frame_jpeg):
@@ -134,7 +151,7 @@ def test_large_real_frame_is_accepted(drive_server):
 def test_status_page_reports_frames(drive_server, frame_jpeg):
     with SimulatorWireClient("127.0.0.1", drive_server.port) as sim:
         sim.telemetry(make_telemetry(frame_jpeg))
-    with urllib.request.urlopen(f"http://127.0.0.1:{drive_server.port}/", timeout=10) as response:
+    with urllib.request.urlopen(f"http://127.0.0.1:{drive_server.port}/status.json", timeout=10) as response:
         status = json.loads(response.read())
     assert status["frames"] >= 1 and status["p99_ms"] >= status["p50_ms"] > 0
 

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from agent.telemetry import STEER_ZERO, TelemetryError, decode_telemetry, encode_steer
-from tests.agent.sim_client import make_telemetry
+from tests.agent.bad_frames import encoded, with_size
 from tests.agent.conftest import camera_frame, jpeg_bytes
+from tests.agent.sim_client import make_telemetry
 
 
 def test_decodes_string_values_and_jpeg():
@@ -32,13 +33,23 @@ def test_decimal_comma_is_accepted():
         ({"throttle": "abc"}, "not a number"),
         ({"image": "%%%"}, "not base64"),
         ({"image": base64.b64encode(jpeg_bytes(camera_frame()[:, :160].copy())).decode()}, "expected 320x160"),
-        ({"image": base64.b64encode(b"GIF89a").decode()}, "not an image"),
+        ({"image": base64.b64encode(b"GIF89a").decode()}, "not a JPEG"),
+        ({"speed": "-5"}, "'speed' is negative"),
+        ({"image": base64.b64encode(encoded(camera_frame(), ".png")).decode()}, "not a JPEG"),
+        ({"image": base64.b64encode(encoded(camera_frame(), ".webp")).decode()}, "not a JPEG"),
+        ({"image": base64.b64encode(with_size(jpeg_bytes(camera_frame()), 60000, 60000)).decode()}, "huge image"),
+        ({"image": base64.b64encode(with_size(jpeg_bytes(camera_frame()), 12000, 9000)).decode()}, "huge image"),
     ],
 )
-def test_bad_fields_are_named(change, message):
+def test_bad_fields_are_named(change, message, recwarn):
     payload = {**make_telemetry(jpeg_bytes(camera_frame())), **change}
     with pytest.raises(TelemetryError, match=message):
         decode_telemetry(payload, 0.0)
+    assert not [w for w in recwarn if "DecompressionBomb" in str(w.category)]
+
+
+def test_zero_speed_is_accepted():
+    assert decode_telemetry(make_telemetry(jpeg_bytes(camera_frame()), speed=-0.0), 0.0).speed == 0.0
 
 
 def test_missing_field_and_wrong_type():

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bcloning.commands import benchmark_drive
 
 
-def test_benchmark_prints_a_row_per_runtime_and_round_trips(capsys):
-    assert benchmark_drive.main(["--frames", "5", "--predict-frames", "3", "--round-trips", "20"]) == 0
+@pytest.mark.slow
+def test_benchmark_prints_a_row_per_runtime_and_round_trips(capsys, tmp_path):
+    plot = tmp_path / "latency.png"
+    argv = ["--frames", "5", "--predict-frames", "3", "--round-trips", "20", "--plot", str(plot)]
+    assert benchmark_drive.main(argv) == 0
     out = capsys.readouterr().out
     for name, frames in (("keras compiled call", 5), ("onnxruntime", 5), ("ai-edge-litert", 5),
                          ("keras model.predict", 3)):
@@ -16,6 +21,7 @@ def test_benchmark_prints_a_row_per_runtime_and_round_trips(capsys):
     assert re.search(r"onnx export: max \|steering diff\| vs Keras [\d.e-]+ over 200 frames", out)
     assert re.search(r"load average \(1 min\) [\d.]+ before, [\d.]+ after", out)
     assert re.search(r"real socket, \S+.*: \d+ steer round trips/s over 20", out)
+    assert plot.read_bytes().startswith(b"\x89PNG")
 
 
 def test_bad_counts_and_bad_model_exit_2(tmp_path):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bcloning.commands import benchmark_training
 from tests.commands.exit_codes import exit_code
 
 
+@pytest.mark.slow
 def test_prints_each_row_its_ratio_and_the_cost_breakdown(capsys) -> None:
     rc = benchmark_training.main(
         ["--samples-per-epoch", "32", "--epochs", "2", "--batch-size", "16", "--synthetic-rows", "12",

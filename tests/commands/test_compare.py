@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bcloning.commands import compare, train
 from tests.commands.exit_codes import exit_code
 
@@ -9,11 +11,12 @@ TINY = ["--epochs", "1", "--batch-size", "16", "--samples-per-epoch", "32", "--v
         "--split-block-size", "10"]
 
 
+@pytest.mark.slow
 def test_compares_two_runs_and_estimates_another_device(recording_factory, tmp_path, capsys) -> None:
     recording = recording_factory("rec", rows=30)
     for approach in ("generator", "in-memory"):
         out = str(tmp_path / approach)
-        assert train.main([str(recording), "--approach", approach, "--out", out, "--country-iso-code", "FRA", *TINY]) == 0
+        assert train.main([str(recording), "--approach", approach, "--out", out, "--emissions-country-iso-code", "FRA", *TINY]) == 0
     capsys.readouterr()
     runs = [str(tmp_path / "in-memory"), str(tmp_path / "generator")]
     rc = compare.main([*runs, "--out", str(tmp_path / "cmp"), "--estimate-device", "nvidia-v100",

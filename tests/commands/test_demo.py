@@ -12,6 +12,7 @@ from bcloning.commands.demo import SUMMARY_NAME, main
 from tests.commands.exit_codes import exit_code
 
 
+@pytest.mark.slow
 def test_demo_runs_every_step(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     code = main([
         "--out", str(tmp_path), "--record-laps", "0.25", "--drive-laps", "1",
@@ -44,6 +45,7 @@ def test_negative_seed_is_a_user_error(tmp_path: Path, capsys: pytest.CaptureFix
     assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_out_under_a_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     (tmp_path / "file").write_text("x")
     assert main(["--out", str(tmp_path / "file"), "--record-laps", "0.01"]) == 2

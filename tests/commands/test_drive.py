@@ -12,8 +12,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -24,6 +24,7 @@ from tests.agent.sim_client import SimulatorWireClient, make_telemetry
 from tests.disk_full import small_filesystem_command
 from training.model import build_pilotnet
 from training.model_file import save_model
+from training.run.folder import INCOMPLETE_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,6 +51,16 @@ def test_missing_model_and_bad_flag_exit_2(tmp_path, capsys):
     assert "set_speed" in capsys.readouterr().err
 
 
+def test_model_of_a_run_that_has_not_finished_is_refused(tmp_path, model_file, capsys):
+    run = tmp_path / "run"
+    run.mkdir()
+    for part in (model_file, model_file.with_suffix(".json")):
+        (run / part.name).write_bytes(part.read_bytes())
+    (run / INCOMPLETE_FILE).write_text("{}")  # training was stopped (or still runs) there
+    assert drive.main([str(run / model_file.name)]) == 2
+    assert "has not finished" in capsys.readouterr().err
+
+
 def test_model_without_contract_is_refused(tmp_path, model_file, capsys):
     lonely = tmp_path / "lonely.keras"
     lonely.write_bytes(model_file.read_bytes())
@@ -60,7 +71,7 @@ def test_model_without_contract_is_refused(tmp_path, model_file, capsys):
 class DriveProcess:
     """`scripts/drive.py` in a subprocess (optionally wrapped, e.g. by a small filesystem), its stderr collected.
 
-    `argv` is None for the plain command, or a function from the command (one shell string) to the argv to run.
+    `wrap` is None for the plain command, or a function from the command (one shell string) to the argv to run.
     """
 
     def __init__(self, args: list[str], cwd: Path, wrap: Callable[[str], list[str]] | None = None) -> None:
@@ -96,8 +107,10 @@ class DriveProcess:
             self.process.kill()
         self.process.wait(timeout=30)
         self._reader.join(timeout=5)
+        self.process.stderr.close()
 
 
+@pytest.mark.slow
 def test_drive_serves_records_and_stops_on_ctrl_c(tmp_path, model_file):
     run = tmp_path / "run1"
     with DriveProcess([str(model_file), str(run), "--speed", "12", "--stats-interval-s", "0.2"], tmp_path) as drive_:
@@ -125,6 +138,7 @@ def _rows(log: Path) -> int:
     return len(log.read_bytes().splitlines()) if log.exists() else 0
 
 
+@pytest.mark.slow
 def test_kill_9_mid_recording_keeps_the_rows_for_inspect_data(tmp_path, model_file):
     run = tmp_path / "run1"
     jpeg = jpeg_bytes(camera_frame())
@@ -143,6 +157,7 @@ def test_kill_9_mid_recording_keeps_the_rows_for_inspect_data(tmp_path, model_fi
     assert json.loads((report / "report.json").read_text())["usable"] == 8
 
 
+@pytest.mark.slow
 def test_full_disk_stops_the_recording_drives_on_and_exits_1(tmp_path, model_file):
     small, kept = tmp_path / "small", tmp_path / "kept"
     kept.mkdir()

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from bcloning.commands.inspect_data import main
@@ -58,6 +59,7 @@ def test_user_errors_exit_2_with_one_line(recording_factory, tmp_path, capsys):
     assert not (rec / "report").exists()
 
 
+@pytest.mark.slow
 def test_runs_as_a_script(recording_factory, tmp_path):
     rec = recording_factory("rec", rows=4)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
@@ -85,3 +87,18 @@ def test_shared_user_windows_2020_report_names_stationary_rows(shared_data, tmp_
     assert report["dropped_rows"]["stationary"][str(folder / "driving_log.csv")].endswith("-300")
     after = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
     assert after == before
+
+
+def test_over_long_field_and_link_outside_img_are_reasons_not_tracebacks(recording_factory, tmp_path, capsys):
+    rec = recording_factory("rec", rows=4)
+    (tmp_path / "private.txt").write_text("PRIVATE")
+    linked = sorted((rec / "IMG").glob("center_*.jpg"))[0]
+    linked.unlink()
+    linked.symlink_to(tmp_path / "private.txt")
+    with (rec / "driving_log.csv").open("a") as log:
+        log.write("a, " + "x" * 140_000 + ", c, 0, 0, 0, 5\n")  # over csv.field_size_limit()
+    assert main([str(rec), "--out", str(tmp_path / "report")]) == 0
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and "PRIVATE" not in captured.out + captured.err
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert report["dropped_by_reason"] == {"field_too_long": 1, "image_outside_recording": 1}

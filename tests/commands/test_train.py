@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bcloning.commands import train
 from tests.commands.exit_codes import exit_code
 
@@ -15,6 +17,7 @@ TINY = ["--epochs", "1", "--batch-size", "16", "--samples-per-epoch", "32", "--v
         "--split-block-size", "10"]
 
 
+@pytest.mark.slow
 def test_trains_and_writes_the_run_folder(recording_factory, tmp_path, capsys) -> None:
     recording = recording_factory("rec", rows=30)
     out = tmp_path / "run"
@@ -38,10 +41,11 @@ def test_user_errors_exit_2_with_a_message(recording_factory, tmp_path, capsys) 
     (used / "report.json").write_text("{}")
     assert train.main([str(recording), "--out", str(used), "--no-emissions", *TINY]) == 2
     assert "already holds a run" in capsys.readouterr().err
-    for bad in (["--epochs", "0"], ["--approach", "magic"], ["--country-iso-code", "XYZ"]):
+    for bad in (["--epochs", "0"], ["--approach", "magic"], ["--emissions-country-iso-code", "XYZ"]):
         assert exit_code(train.main, [str(recording), "--out", str(tmp_path / "x"), *bad]) == 2
 
 
+@pytest.mark.slow
 def test_runs_as_a_plain_script_with_help() -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "train.py"), "--help"],
@@ -49,6 +53,7 @@ def test_runs_as_a_plain_script_with_help() -> None:
     )
     assert result.returncode == 0
     for flag in ("--approach", "--samples-per-epoch", "--balance-max-per-bin", "--split-validation-fraction",
-                 "--country-iso-code", "--cloud-region", "--estimate-device"):
+                 "--emissions-country-iso-code", "--emissions-cloud-provider", "--emissions-cloud-region",
+                 "--estimate-cloud-provider", "--estimate-device"):
         assert flag in result.stdout
     assert "in-memory" in result.stdout and "generator" in result.stdout

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from recorder.images import check_image, file_name, resolve_image
+from recorder.images import check_image, check_inside, file_name, resolve_image
 
 
 @pytest.mark.parametrize(
@@ -42,5 +42,26 @@ def test_check_image_reasons(tmp_path):
     assert check_image(good, decode=True) is None
     assert check_image(cut, decode=False)[0] == "undecodable_image"
     assert check_image(png, decode=False)[0] == "undecodable_image"
+    assert "89504e47" not in check_image(png, decode=False)[1]  # no byte of the file is quoted
     assert check_image(empty, decode=False)[0] == "empty_image"
     assert check_image(tmp_path / "gone.jpg", decode=False)[0] == "missing_image"
+
+
+def test_check_inside_follows_links_and_refuses_targets_outside(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not yours")
+    img = tmp_path / "rec" / "IMG"
+    img.mkdir(parents=True)
+    (img / "real.jpg").write_bytes(b"x")
+    (img / "inside.jpg").symlink_to(img / "real.jpg")
+    (img / "outside.jpg").symlink_to(secret)
+    (img / "loop.jpg").symlink_to(img / "loop.jpg")
+    assert check_inside(img / "real.jpg", img) is None
+    assert check_inside(img / "inside.jpg", img) is None
+    reason, detail = check_inside(img / "outside.jpg", img)
+    assert reason == "image_outside_recording" and "not yours" not in detail and "secret" not in detail
+    assert check_inside(img / "loop.jpg", img)[0] == "missing_image"
+    linked = tmp_path / "linked_rec" / "IMG"  # IMG/ itself a link (a recording kept on another disk)
+    linked.parent.mkdir()
+    linked.symlink_to(img)
+    assert check_inside(linked / "real.jpg", linked) is None

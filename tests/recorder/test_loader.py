@@ -227,6 +227,7 @@ def _checksums(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_shared_user_windows_2023_loads_1100_rows_unchanged(shared_data):
     folder = shared_data / "user_windows_2023"
     before = _checksums(folder)
@@ -238,6 +239,7 @@ def test_shared_user_windows_2023_loads_1100_rows_unchanged(shared_data):
     assert _checksums(folder) == before
 
 
+@pytest.mark.slow
 def test_shared_user_windows_2020_flags_stationary_rows_at_the_end(shared_data):
     folder = shared_data / "user_windows_2020"
     result = load_recordings([folder], LoadConfig(decode_images=True))
@@ -246,3 +248,28 @@ def test_shared_user_windows_2020_flags_stationary_rows_at_the_end(shared_data):
     assert 95 <= len(stationary) <= 110
     assert min(stationary) >= 190  # all in the stop at the end (0-based 196 = line 197)
     assert len(result.samples) == 300 - len(result.problems)
+
+
+def test_image_linking_outside_img_is_a_reason_and_is_not_read(recording_factory, tmp_path):
+    folder = recording_factory("linked", rows=3)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-BYTES")
+    centre = sorted((folder / "IMG").glob("center_*.jpg"))[1]  # row 2's centre image
+    centre.unlink()
+    centre.symlink_to(secret)
+    result = load_recordings([folder], LoadConfig(decode_images=True))
+    assert [(p.row, p.reason) for p in result.problems] == [(2, "image_outside_recording")]
+    assert [s.row for s in result.samples] == [1, 3]
+    assert "SECRET" not in str(result.problems[0]) and "53454352" not in str(result.problems[0])
+
+
+def test_over_long_field_drops_only_its_row(recording_factory):
+    folder = recording_factory("long", rows=3)
+    log = folder / "driving_log.csv"
+    lines = log.read_text().splitlines()
+    lines[1] = lines[1].replace(", ", ", " + "x" * 200_000 + ", ", 1)  # over csv.field_size_limit()
+    log.write_text("\n".join(lines) + "\n")
+    result = load_recordings([folder])
+    assert [(p.row, p.reason) for p in result.problems] == [(2, "field_too_long")]
+    assert "x" * 100 not in result.problems[0].detail
+    assert [s.row for s in result.samples] == [1, 3] and result.rows_read == 3

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from PIL import Image
 
+from recorder import (
+    BalanceConfig,
+    balance,
+    build_report,
+    load_recordings,
+    save_steering_histogram,
+    summary,
+)
 from recorder.stats import row_ranges
-from recorder import BalanceConfig, balance, build_report, load_recordings, save_steering_histogram, summary
 from tests.recorder.test_balance import make_samples
 
 
@@ -22,6 +30,7 @@ def test_summary_counts_and_shares():
     assert summary([])["count"] == 0
 
 
+@pytest.mark.slow
 def test_report_is_json_and_histogram_is_a_readable_png(recording_factory, tmp_path):
     result = load_recordings([recording_factory("r", rows=12)])
     balanced = balance(result.samples, BalanceConfig(bins=5, max_per_bin=2), seed=0)

@@ -25,6 +25,7 @@ def _run(stub: WireStub, sim_config: SimulatorConfig, seconds: float, out: Path 
         stub.close()
 
 
+@pytest.mark.slow
 def test_speaks_exactly_like_the_unity_simulator(sim_config: SimulatorConfig) -> None:
     stub = WireStub(steering=0.0, throttle=0.3, ping_every=5, manual_first=2)
     result = _run(stub, sim_config, seconds=3.0)
@@ -46,6 +47,7 @@ def test_speaks_exactly_like_the_unity_simulator(sim_config: SimulatorConfig) ->
     assert telemetry[-1]["throttle"] == "0.3000"
 
 
+@pytest.mark.slow
 def test_leaving_the_road_is_an_intervention(sim_config: SimulatorConfig, tmp_path: Path) -> None:
     stub = WireStub(steering=1.0, throttle=0.6)  # full right lock: off the road within seconds
     result = _run(stub, sim_config, seconds=30.0, out=tmp_path / "run")
@@ -60,6 +62,7 @@ def test_leaving_the_road_is_an_intervention(sim_config: SimulatorConfig, tmp_pa
         assert image is not None and image.size > 0
 
 
+@pytest.mark.slow
 def test_no_server_is_a_clear_error(sim_config: SimulatorConfig) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -68,6 +71,7 @@ def test_no_server_is_a_clear_error(sim_config: SimulatorConfig) -> None:
         drive(DriveConfig(port=port, timeout_s=2), sim_config)
 
 
+@pytest.mark.slow
 def test_drives_against_the_real_drive_server(sim_config: SimulatorConfig) -> None:
     from agent.config import ServerConfig
     from agent.controller import PIController
@@ -90,6 +94,7 @@ def test_drives_against_the_real_drive_server(sim_config: SimulatorConfig) -> No
     assert server.bad_frames == 0
 
 
+@pytest.mark.slow
 def test_a_server_that_only_answers_manual_is_an_error(sim_config: SimulatorConfig) -> None:
     stub = WireStub(manual_first=10_000)
     with pytest.raises(WireError, match="manual"):

@@ -8,7 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from simulator.camera import CAMERAS, CameraConfig
+from recorder.formats import CAMERAS
+from simulator.camera import CameraConfig
 from simulator.car import CarState
 from simulator.simulation import Simulation
 

@@ -31,6 +31,7 @@ def _drive(sim: Simulation, expert: Expert, metres: float) -> tuple[np.ndarray, 
     return np.array(ctes), phases
 
 
+@pytest.mark.slow
 def test_expert_drifts_and_recovers_without_leaving_the_road(sim_config: SimulatorConfig) -> None:
     sim = Simulation(sim_config, start_speed=15 * MPH)
     config = ExpertConfig(drift_every=3.0, seed=2)

@@ -9,8 +9,14 @@ from pathlib import Path
 import pytest
 
 from recorder import LoadConfig, load_recordings
+from recorder.log_writer import RecordingWriteError
 from simulator.expert import ExpertConfig
-from simulator.record import FolderNotEmptyError, RecordConfig, RecordSummary, record
+from simulator.record import (
+    ExpertRecordingConfig,
+    FolderNotEmptyError,
+    RecordSummary,
+    record,
+)
 from simulator.simulation import SimulatorConfig
 
 NAME = re.compile(r"^(center|left|right)_(\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2}_\d{3})\.jpg$")
@@ -20,9 +26,10 @@ NAME = re.compile(r"^(center|left|right)_(\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2}_\d
 def recording(tmp_path_factory: pytest.TempPathFactory, sim_config: SimulatorConfig) -> RecordSummary:
     folder = tmp_path_factory.mktemp("sim") / "rec"
     expert = ExpertConfig(drift_every=3.0, seed=1)
-    return record(folder, sim_config, expert, RecordConfig(laps=0.15))
+    return record(folder, sim_config, expert, ExpertRecordingConfig(laps=0.15))
 
 
+@pytest.mark.slow
 def test_loads_with_zero_problems(recording: RecordSummary) -> None:
     result = load_recordings([recording.folder], LoadConfig(decode_images=True))
     assert result.problems == []
@@ -33,6 +40,7 @@ def test_loads_with_zero_problems(recording: RecordSummary) -> None:
     assert recording.rows < recording.steps
 
 
+@pytest.mark.slow
 def test_simulator_format(recording: RecordSummary) -> None:
     text = (recording.folder / "driving_log.csv").read_text()
     lines = text.splitlines()
@@ -53,13 +61,27 @@ def test_simulator_format(recording: RecordSummary) -> None:
     assert max(gaps) > 0.15  # a pause while drifting out
 
 
+@pytest.mark.slow
 def test_refuses_a_folder_with_files(recording: RecordSummary, sim_config: SimulatorConfig) -> None:
     before = (recording.folder / "driving_log.csv").read_bytes()
     with pytest.raises(FolderNotEmptyError, match="not an empty folder"):
-        record(recording.folder, sim_config, ExpertConfig(), RecordConfig(laps=0.01))
+        record(recording.folder, sim_config, ExpertConfig(), ExpertRecordingConfig(laps=0.01))
     assert (recording.folder / "driving_log.csv").read_bytes() == before
 
 
 def test_bad_config_names_the_field() -> None:
     with pytest.raises(ValueError, match="laps"):
-        RecordConfig(laps=0)
+        ExpertRecordingConfig(laps=0)
+
+
+@pytest.mark.slow
+def test_full_disk_keeps_every_complete_row(tmp_path: Path, sim_config: SimulatorConfig, full_disk) -> None:
+    folder = tmp_path / "rec"
+    full_disk(folder, 200_000)  # a few dozen frames of three cameras
+    with pytest.raises(RecordingWriteError, match="No space left on device") as caught:
+        record(folder, sim_config, ExpertConfig(seed=1), ExpertRecordingConfig(laps=1.0))
+    rows = len((folder / "driving_log.csv").read_text().splitlines())
+    assert f"{rows} complete rows kept" in str(caught.value)
+    result = load_recordings([folder])
+    assert len(result.samples) == rows >= 1 and result.problems == []
+    assert len(list((folder / "IMG").iterdir())) == 3 * rows  # the failed frame's images are removed

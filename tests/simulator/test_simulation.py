@@ -11,6 +11,7 @@ from simulator.expert import Expert, ExpertConfig
 from simulator.simulation import Simulation, SimulatorConfig
 
 
+@pytest.mark.slow
 def test_a_lap_is_counted_once_around(sim_config: SimulatorConfig) -> None:
     sim = Simulation(sim_config, start_speed=25 * MPH)
     expert = Expert(sim.track, ExpertConfig(speed_mph=25, drift_every=0), sim_config.car)
@@ -24,6 +25,7 @@ def test_a_lap_is_counted_once_around(sim_config: SimulatorConfig) -> None:
     assert not sim.off_road
 
 
+@pytest.mark.slow
 def test_off_road_and_put_back(sim_config: SimulatorConfig) -> None:
     sim = Simulation(sim_config, start_speed=8.0)
     steps = 0

@@ -6,7 +6,13 @@ import json
 
 import pytest
 
-from simulator.wire import SimulatorLink, WireError, event_packet, parse_event, telemetry_payload
+from simulator.wire import (
+    SimulatorLink,
+    WireError,
+    event_packet,
+    parse_event,
+    telemetry_payload,
+)
 from tests.simulator.wire_stub import WireStub
 
 

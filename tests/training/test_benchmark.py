@@ -1,16 +1,14 @@
-"""Benchmark bookkeeping: throughput after the first epoch, medians, ratios, the synthetic data."""
+"""Benchmark bookkeeping: throughput after the first epoch, medians, ratios."""
 
 from __future__ import annotations
 
 import pytest
 
-from recorder import load_recordings
 from training.benchmark import (
     BenchConfig,
     Measurement,
     default_rows,
     summary,
-    synthetic_recording,
 )
 
 
@@ -38,12 +36,6 @@ def test_summary_shows_medians_ratios_and_the_cost_breakdown() -> None:
 def test_every_registered_approach_is_a_row() -> None:
     labels = [label for label, _ in default_rows()]
     assert labels[:3] == ["ceiling", "generator", "in-memory"]
-
-
-def test_synthetic_recording_loads_with_three_cameras(tmp_path) -> None:
-    folder = synthetic_recording(tmp_path / "syn", rows=5)
-    samples = load_recordings([folder]).samples
-    assert len(samples) == 5 and all(s.has_side_cameras for s in samples)
 
 
 def test_bench_config_needs_a_warm_up_epoch() -> None:

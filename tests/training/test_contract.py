@@ -9,7 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from training.contract import ModelContractError, contract_path, parse_contract, read_contract
+from training.contract import (
+    ModelContractError,
+    contract_path,
+    parse_contract,
+    read_contract,
+)
 from training.preprocess import PreprocessConfig, preprocess_spec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,6 +85,7 @@ def test_exported_models_have_their_own_contract_name_and_format(tmp_path):
         read_contract(model)
 
 
+@pytest.mark.slow
 def test_reading_a_contract_imports_no_tensorflow():
     code = "import sys, training.contract, training.preprocess; print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout

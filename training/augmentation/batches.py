@@ -33,8 +33,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from recorder.formats import FRAME_SHAPE
 from training.augmentation.config import DEFAULT_AUGMENT, AugmentConfig
-from training.preprocess import DEFAULT_PREPROCESS, FRAME_SHAPE, PreprocessConfig
+from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig
 
 __all__ = [
     "YUV_BLACK",
@@ -65,6 +66,7 @@ class ScaledAugment:
     steering_per_px: float  # steering added per px of horizontal shift of the preprocessed frame
     shadow_probability: float  # chance of a shadow
     shadow_darkness: float  # luma factor inside a shadow
+    shadow_left_probability: float  # chance a shadow darkens the left side of its line
     brightness_range: tuple[float, float]  # luma factor range (min, max)
 
     def __post_init__(self) -> None:
@@ -87,6 +89,7 @@ def scale_to_preprocessed(
         steering_per_px=config.steering_per_px / scale_x,
         shadow_probability=config.shadow_probability,
         shadow_darkness=config.shadow_darkness,
+        shadow_left_probability=config.shadow_left_probability,
         brightness_range=tuple(config.brightness_range),
     )
 
@@ -130,18 +133,20 @@ def flip_and_shift(
 
 
 def shadow_masks(
-    batch: int, height: int, width: int, rng: np.random.Generator, probability: float = 1.0
+    batch: int, height: int, width: int, rng: np.random.Generator, probability: float = 1.0,
+    left_probability: float = 0.5,
 ) -> np.ndarray:
     """Random half-planes, one per image: bool (B, H, W), True in the shadow.
 
     As in the tutorials' random shadow, the boundary joins a random point of the
-    top edge to a random point of the bottom edge, and the shaded side is random.
+    top edge to a random point of the bottom edge, and the left side is shaded
+    with `left_probability` (else the right), as `training.augmentation.frames.random_shadow`.
     An image gets a shadow with `probability` (an empty mask otherwise).
     """
     shaded = rng.random(batch) < probability
     x_top, x_bottom = rng.uniform(0.0, width, (2, batch)).astype(np.float32)
     # Left side shaded: x < boundary; right side: -x < -boundary. One comparison pass.
-    sign = np.where(rng.random(batch) < 0.5, np.float32(1), np.float32(-1))[:, None, None]
+    sign = np.where(rng.random(batch) < left_probability, np.float32(1), np.float32(-1))[:, None, None]
     t = np.arange(height, dtype=np.float32)[None, :, None] / max(height - 1, 1)
     boundary = (x_top[:, None, None] + t * (x_bottom - x_top)[:, None, None]) * sign
     boundary[~shaded] = -np.inf
@@ -193,7 +198,8 @@ def augment_batch(
     images = flip_and_shift([store[i, c] for i, c in zip(index, camera)], flip, dx, dy)
     steering = np.where(flip, -steering, steering) + dx * config.steering_per_px
 
-    mask = shadow_masks(batch, images.shape[1], images.shape[2], rng, config.shadow_probability)
+    mask = shadow_masks(batch, images.shape[1], images.shape[2], rng, config.shadow_probability,
+                        config.shadow_left_probability)
     brightness = rng.uniform(*config.brightness_range, batch).astype(np.float32)[:, None, None]
     factor = np.where(mask, brightness * np.float32(config.shadow_darkness), brightness)
     return scale_luma(images, factor, in_place=True), steering.astype(np.float32)

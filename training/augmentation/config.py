@@ -1,9 +1,13 @@
-"""Parameters of the training augmentations, shared by the NumPy augmentations
-(generator and in-memory approaches) and the TensorFlow ones (pipeline approach).
+"""Parameters of the training augmentations, shared by the per-frame augmentations
+on the 320x160 RGB frame (generator and in-memory approaches,
+`training.augmentation.frames`) and the per-batch ones on preprocessed YUV frames
+(pipeline approach, `training.augmentation.batches`); both are OpenCV and NumPy.
 
 Defaults follow the tutorials this field learned from (naokishibuya's
 car-behavioral-cloning): a 0.2 steering correction for the side cameras and
-0.002 steering per pixel of horizontal shift on the 320-pixel-wide frame.
+0.002 steering per pixel of horizontal shift on the 320-pixel-wide frame. The
+tutorials' random shadow darkens either side of a random line with equal
+chance; both paths draw the side with `shadow_left_probability`.
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ class AugmentConfig:
     steering_per_px: float = 0.002  # steering added per px of horizontal shift
     shadow_probability: float = 0.5  # chance of a random shadow band
     shadow_darkness: float = 0.5  # brightness factor inside a shadow (0 black, 1 none)
+    shadow_left_probability: float = 0.5  # chance a shadow darkens the left side of its line (else the right)
     brightness_range: tuple[float, float] = (0.6, 1.4)  # random brightness factor (min, max)
 
     def __post_init__(self) -> None:
-        for name in ("flip_probability", "shadow_probability", "shadow_darkness"):
+        for name in ("flip_probability", "shadow_probability", "shadow_darkness", "shadow_left_probability"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {value}")

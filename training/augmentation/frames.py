@@ -75,19 +75,21 @@ def translate(
 
 
 def shadow(
-    image: np.ndarray, steering: float, x_top: float, x_bottom: float, darkness: float
+    image: np.ndarray, steering: float, x_top: float, x_bottom: float, darkness: float, left: bool = True
 ) -> tuple[np.ndarray, float]:
     """Darken (multiply by `darkness`) every pixel left of the line from (x_top, 0) to
-    (x_bottom, bottom row); steering is unchanged."""
+    (x_bottom, bottom row), or right of it when not `left`; steering is unchanged."""
     height, width = image.shape[:2]
     rows = np.arange(height, dtype=np.float64)
     boundary = x_top + (x_bottom - x_top) * rows / max(height - 1, 1)
-    # Pixels with column < boundary: the first ceil(boundary) columns of each row.
-    counts = np.clip(np.ceil(boundary), 0, width).astype(int)
+    # Left: columns < boundary, the first ceil(boundary) of each row; right: columns > boundary.
+    edges = np.ceil(boundary) if left else np.floor(boundary) + 1
+    edges = np.clip(edges, 0, width).astype(int)
     dark = cv2.convertScaleAbs(image, alpha=darkness, beta=0)  # rounding as `brightness`
     out = image.copy()
-    for row, count in enumerate(counts.tolist()):  # row slices: far faster than a boolean mask
-        out[row, :count] = dark[row, :count]
+    for row, edge in enumerate(edges.tolist()):  # row slices: far faster than a boolean mask
+        columns = slice(None, edge) if left else slice(edge, None)
+        out[row, columns] = dark[row, columns]
     return out, steering
 
 
@@ -117,12 +119,18 @@ def random_translate(
 def random_shadow(
     image: np.ndarray, steering: float, rng: np.random.Generator, config: AugmentConfig
 ) -> tuple[np.ndarray, float]:
-    """With probability `config.shadow_probability`, a shadow band from a random line."""
+    """With probability `config.shadow_probability`, darken a random side of a random line.
+
+    The line joins a random point of the top edge to one of the bottom edge; the
+    left side is darkened with `config.shadow_left_probability`, as in the
+    pipeline's `training.augmentation.batches.shadow_masks`.
+    """
     if rng.random() >= config.shadow_probability:
         return image, steering
     width = image.shape[1]
     x_top, x_bottom = rng.uniform(0, width, size=2)
-    return shadow(image, steering, float(x_top), float(x_bottom), config.shadow_darkness)
+    left = bool(rng.random() < config.shadow_left_probability)
+    return shadow(image, steering, float(x_top), float(x_bottom), config.shadow_darkness, left)
 
 
 def random_brightness(

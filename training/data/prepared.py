@@ -30,7 +30,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import tensorflow as tf
 
-from recorder.sample import CAMERAS, Sample
+from recorder.formats import CAMERAS
+from recorder.sample import Sample
 from training.augmentation.batches import CENTER, ScaledAugment, augment_batch
 from training.data.examples import read_rgb
 from training.data.frame_store import (

@@ -8,7 +8,8 @@ A run with `--checkpoint` leaves, beside the usual run files:
         best.keras        the model of the lowest val_loss (each with its .json contract
                           when saved through `training.model_file.save_model`, as runs do)
         best_epoch.json   {"epoch", "val_loss"} of best.keras
-        epochs.csv        one row per finished epoch of every part of the run (Keras CSVLogger)
+        epochs.csv        one row per finished epoch of every part of the run (Keras CSVLogger),
+                          with the `part` that trained it (1, then 2 after the first resume ...)
       backup-worker<i>/   Keras BackupAndRestore's training state (weights, optimizer, epoch)
       tensorboard/        scalar logs (loss, val_loss per epoch) for `tensorboard --logdir`
 
@@ -42,12 +43,13 @@ import tensorflow as tf
 from tensorflow.core.framework import summary_pb2
 
 from recorder.atomic import atomic_path, write_json_atomic
+from training.run.folder import INCOMPLETE_FILE
 
 __all__ = [
     "CHECKPOINT_DIR", "LAST_CHECKPOINT", "BEST_CHECKPOINT", "BEST_RECORD", "EPOCH_LOG",
     "BACKUP_DIR", "TENSORBOARD_DIR",
-    "LongRunConfig", "ResumeError", "backup_dir", "resume_epoch", "check_resume",
-    "EpochCheckpoint", "FlushEmissions", "ScalarLogger", "long_run_callbacks",
+    "LongRunConfig", "ResumeError", "backup_dir", "resume_epoch", "check_resume", "stopped_run_advice",
+    "EpochCheckpoint", "FlushEmissions", "PartNumber", "ScalarLogger", "long_run_callbacks",
 ]
 
 logger = logging.getLogger(__name__)
@@ -124,12 +126,30 @@ def check_resume(run_dir: str | os.PathLike, config: LongRunConfig, worker_index
     """
     epoch = resume_epoch(run_dir, worker_index)
     if config.resume and epoch is None:
-        raise ResumeError(f"{run_dir}: nothing to resume (no {backup_dir(run_dir, worker_index)}; "
-                          "the run finished, or was started without --checkpoint)")
+        why = ("the run was stopped before its first backup, or ran without --checkpoint: the same command "
+               "without --resume starts it again" if (Path(run_dir) / INCOMPLETE_FILE).is_file()
+               else "the run finished, or was started without --checkpoint")
+        raise ResumeError(f"{run_dir}: nothing to resume (no {backup_dir(run_dir, worker_index)}; {why})")
     if not config.resume and epoch is not None:
         raise ResumeError(f"{run_dir}: holds an unfinished run (backup at epoch {epoch}); "
                           "pass --resume to continue it or choose another --out")
     return epoch or 0
+
+
+def stopped_run_advice(run_dir: str | os.PathLike, worker_index: int = 0) -> str | None:
+    """What to do with a run stopped in `run_dir` (Ctrl-C, SIGTERM, a full disk): resume it or start it again.
+
+    None where `run_dir` is not marked INCOMPLETE (the run never started writing there).
+    """
+    if not (Path(run_dir) / INCOMPLETE_FILE).is_file():
+        return None
+    try:
+        epoch = resume_epoch(run_dir, worker_index)
+    except ResumeError as exc:
+        return str(exc)
+    if epoch is not None:
+        return f"{run_dir} can be resumed ({epoch} epochs backed up): the same command with --resume"
+    return f"{run_dir} is marked {INCOMPLETE_FILE} (no backup to resume): the same command starts the run again"
 
 
 def _save_keras(model: keras.Model, path: Path) -> None:
@@ -158,6 +178,26 @@ class EpochCheckpoint(keras.callbacks.Callback):
             self.best = float(value)
             self.save(self.model, self.folder / BEST_CHECKPOINT)
             write_json_atomic(self.folder / BEST_RECORD, {"epoch": epoch + 1, MONITOR: self.best})
+
+
+class PartNumber(keras.callbacks.Callback):
+    """Add `part` to each epoch's logs: 1 in a run's first part, one more after each resume.
+
+    The epoch log then tells how many parts trained a run even without
+    emissions.csv (a run without codecarbon), see `training.run.parts.previous_parts`.
+    """
+
+    def __init__(self, epoch_log: str | os.PathLike) -> None:
+        super().__init__()
+        from training.run.parts import read_epoch_log  # parts reads this module's names
+
+        path = Path(epoch_log)
+        rows = read_epoch_log(path) if path.is_file() else []
+        self.part = int(max((row.get("part", 1) for row in rows), default=0)) + 1
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if logs is not None:
+            logs["part"] = self.part
 
 
 class FlushEmissions(keras.callbacks.Callback):
@@ -224,6 +264,7 @@ def long_run_callbacks(
     callbacks: list[keras.callbacks.Callback] = []
     if chief and config.backs_up:
         (run_dir / CHECKPOINT_DIR).mkdir(parents=True, exist_ok=True)
+        callbacks.append(PartNumber(run_dir / CHECKPOINT_DIR / EPOCH_LOG))  # before the log writes the row
         callbacks.append(keras.callbacks.CSVLogger(str(run_dir / CHECKPOINT_DIR / EPOCH_LOG),
                                                    append=True))
         callbacks.append(EpochCheckpoint(run_dir / CHECKPOINT_DIR, save))

@@ -5,25 +5,44 @@ otherwise the first run given; every other run is "N x faster" and "P % less
 CO2" than it. Validation loss sits beside the costs, so speed bought with
 quality shows, and runs trained with different settings are flagged. Runs can
 also be estimated for another device and grid (e.g. a cloud GPU like the
-paper's) from their measured times.
+paper's) from their measured times. Where scripts/evaluate.py has scored a
+run's model.keras (RUN_DIR/driving.json), its closed-loop autonomy on replays
+and on built-in tracks sits beside the costs: what each approach's CO2 buys in driving.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from recorder.atomic import atomic_path, write_json_atomic, write_text_atomic
 from training.co2.emissions import mean_watts
 from training.co2.estimate import EstimateConfig, estimate
-from training.run.folder import REPORT_FILE, RunFolderError, read_report
+from training.run.folder import (
+    DRIVING_FILE,
+    MODEL_FILE,
+    REPORT_FILE,
+    RunFolderError,
+    read_report,
+)
 from training.run.report import number_or_na
 
 __all__ = [
-    "PAPER", "COMPARISON_TABLE", "COMPARISON_PLOT", "COMPARISON_JSON", "FAIRNESS_KEYS",
-    "compare", "rows", "markdown", "differences",
+    "COMPARISON_JSON",
+    "COMPARISON_PLOT",
+    "COMPARISON_TABLE",
+    "FAIRNESS_KEYS",
+    "PAPER",
+    "compare",
+    "differences",
+    "driving",
+    "markdown",
+    "rows",
 ]
 
 COMPARISON_TABLE = "comparison.md"
@@ -66,6 +85,32 @@ def _complete(run_dir: Path, report: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
+def driving(run_dir: str | os.PathLike) -> dict[str, Any] | None:
+    """The closed-loop summary of the run's model.keras from RUN_DIR/driving.json, or None if not evaluated.
+
+    Returns:
+        {"replay_autonomy_percent", "track_autonomy_percent" (mean over those worlds, None where
+        there were none), "evaluation": the evaluation.json it came from}.
+
+    Raises:
+        RunFolderError: a driving.json that cannot be read.
+    """
+    path = Path(run_dir) / DRIVING_FILE
+    if not path.is_file():
+        return None
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))["models"].get(MODEL_FILE)
+        if entry is None:
+            return None
+        summary = entry["summary"]
+        autonomy = {kind: (summary.get(kind) or {}).get("autonomy_percent") for kind in ("replay", "track")}
+        return {f"{kind}_autonomy_percent": None if value is None else value["mean"]
+                for kind, value in autonomy.items()} | {"evaluation": entry["evaluation"]}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise RunFolderError(f"{path}: unreadable closed-loop summary ({exc!r:.80}); "
+                             "delete it or evaluate the run again") from None
+
+
 def rows(
     run_dirs: Sequence[str | os.PathLike], other: EstimateConfig | None = None
 ) -> list[dict[str, Any]]:
@@ -101,6 +146,7 @@ def rows(
             "co2_reduction_percent": (
                 100.0 * (1.0 - co2 / base_co2) if co2 is not None and base_co2 else None
             ),
+            "driving": driving(run_dir),
         }
         if other is not None:
             row["other_estimate"] = _estimate_other(report, other)
@@ -127,6 +173,9 @@ def markdown(table: list[dict[str, Any]], other: EstimateConfig | None = None) -
             "val loss", "vs baseline"]
     if other is not None:
         head.append(f"CO2 kg est. {other.device}")
+    evaluated = any(row.get("driving") for row in table)
+    if evaluated:
+        head += ["autonomy % replays", "autonomy % tracks"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in table:
         if row["baseline"]:
@@ -147,6 +196,9 @@ def markdown(table: list[dict[str, Any]], other: EstimateConfig | None = None) -
         ]
         if other is not None:
             cells.append(number_or_na((row.get("other_estimate") or {}).get("co2_kg"), ".3g"))
+        if evaluated:
+            cells += [number_or_na((row.get("driving") or {}).get(f"{kind}_autonomy_percent"), ".1f")
+                      for kind in ("replay", "track")]
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
         "",
@@ -154,6 +206,9 @@ def markdown(table: list[dict[str, Any]], other: EstimateConfig | None = None) -
         f"{PAPER['co2_reduction_percent']:.0f} % less CO2 ({PAPER['co2_kg_generator']} kg -> "
         f"{PAPER['co2_kg_in_memory']} kg).",
     ]
+    if evaluated:
+        lines.append("Autonomy: closed loop, mean over the replays and over the built-in tracks of each run's "
+                     f"latest scripts/evaluate.py evaluation of its {MODEL_FILE} (RUN_DIR/{DRIVING_FILE}).")
     unfair = differences(table)
     if unfair:
         lines.append(
@@ -171,6 +226,19 @@ def markdown(table: list[dict[str, Any]], other: EstimateConfig | None = None) -
     return "\n".join(lines) + "\n"
 
 
+def _plot_autonomy(ax: Any, table: list[dict[str, Any]]) -> None:
+    """Closed-loop autonomy per run: replays and tracks side by side (missing: no bar)."""
+    x = np.arange(len(table))
+    for offset, kind in ((-0.2, "replay"), (0.2, "track")):
+        values = [(row.get("driving") or {}).get(f"{kind}_autonomy_percent") for row in table]
+        ax.bar(x + offset, [np.nan if v is None else v for v in values], 0.4, label=f"{kind}s")
+    ax.set_xticks(x, [row["approach"] for row in table])
+    ax.set_ylim(0, 125)  # room for the legend above 100 %
+    ax.set_ylabel("autonomy (%)")
+    ax.set_title("closed-loop autonomy")
+    ax.legend(loc="upper center", ncol=2)
+
+
 def _plot(table: list[dict[str, Any]], path: Path) -> None:
     import matplotlib
 
@@ -178,7 +246,8 @@ def _plot(table: list[dict[str, Any]], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     names = [row["approach"] for row in table]
-    fig, axes = plt.subplots(1, 3, figsize=(12, 4))
+    evaluated = any(row.get("driving") for row in table)
+    fig, axes = plt.subplots(1, 4 if evaluated else 3, figsize=(16 if evaluated else 12, 4))
     prep = [row["preparation_seconds"] for row in table]
     train = [row["training_seconds"] for row in table]
     axes[0].bar(names, prep, label="preparation")
@@ -192,6 +261,8 @@ def _plot(table: list[dict[str, Any]], path: Path) -> None:
     axes[2].bar(names, [row["co2_kg"] or 0.0 for row in table], color="tab:green")
     axes[2].set_ylabel("kg CO2eq")
     axes[2].set_title("CO2")
+    if evaluated:
+        _plot_autonomy(axes[3], table)
     for ax in axes:
         ax.tick_params(axis="x", rotation=20)
         ax.grid(axis="y", alpha=0.3)

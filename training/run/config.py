@@ -74,3 +74,17 @@ class TrainConfig:
         StoreConfig(max_memory_gb=self.max_memory_gb)  # raises ValueError naming max_memory_gb
         if not self.approach:
             raise ValueError("approach must be a name from training.approaches")
+
+    def check_workers(self, workers: int) -> None:
+        """Raise ValueError naming the field unless this run can train on `workers` machines together.
+
+        The generator approach feeds batches from a Python loader that
+        `MultiWorkerMirroredStrategy` cannot shard, and each worker takes an equal
+        share of the global batch.
+        """
+        if workers > 1 and self.approach == "generator":
+            raise ValueError("approach: generator trains on one machine only; with several workers "
+                             "use in-memory or pipeline")
+        if workers > 1 and self.batch_size % workers:
+            raise ValueError(f"batch_size {self.batch_size} (the global batch) must divide by the "
+                             f"{workers} workers")

@@ -9,11 +9,19 @@
                          epoch with --checkpoint; training.run.parts counts each tracker once)
         report.json      the run's numbers (see training.run.train.train_run)
         best_driving.keras  with --eval-every: the checkpoint that drove best in closed loop
-                         (+ best_driving.json, its contract; training.run.driving_eval)
+                         (+ best_driving.json, its contract; training.run.driving_eval), and
+                         driving_eval.json / driving_eval.png: every scored epoch
         driving.json     written by scripts/evaluate.py: which evaluation scored this run's
                          models and their closed-loop summary (scripts/compare.py shows it)
+        INCOMPLETE       there from the start of a run until its last file is written (JSON:
+                         a note for people, start time, host and process id of the run)
 
 Every file is written atomically (except emissions.csv, which codecarbon appends).
+A run stopped by Ctrl-C, SIGTERM, kill -9 or a full disk leaves `INCOMPLETE`, so
+nothing half-written passes for a finished run: `read_report` (compare) and the
+drive command refuse the folder. With a backup (`--checkpoint`) `--resume`
+continues it; without one, the same command starts it again and first moves
+the stopped attempt's files into `interrupted_<time>/`, saying so.
 """
 
 from __future__ import annotations
@@ -21,9 +29,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import os
+import socket
+import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from recorder.atomic import atomic_path, write_json_atomic, write_text_atomic
 from training.co2.emissions import EMISSIONS_FILE
@@ -38,8 +52,11 @@ __all__ = [
     "BEST_DRIVING_FILE",
     "DRIVING_FILE",
     "RUN_FILES",
+    "INCOMPLETE_FILE",
     "RunFolderError",
     "check_run_dir",
+    "mark_finished",
+    "check_finished",
     "write_history",
     "plot_loss",
     "write_report",
@@ -54,6 +71,10 @@ REPORT_FILE = "report.json"
 BEST_DRIVING_FILE = "best_driving.keras"
 DRIVING_FILE = "driving.json"
 RUN_FILES = (MODEL_FILE, CONTRACT_FILE, HISTORY_FILE, LOSS_PLOT, EMISSIONS_FILE, REPORT_FILE)
+INCOMPLETE_FILE = "INCOMPLETE"
+INTERRUPTED_PREFIX = "interrupted_"
+
+logger = logging.getLogger(__name__)
 
 
 class RunFolderError(ValueError):
@@ -61,21 +82,78 @@ class RunFolderError(ValueError):
 
 
 def check_run_dir(run_dir: str | os.PathLike, allow_existing: bool = False) -> Path:
-    """Create the run folder; refuse one that already holds a run's files.
+    """Create the run folder and mark it INCOMPLETE; refuse one that holds a finished run.
 
     Writing into an old run would mix two runs' emissions.csv rows and reports.
+    A folder marked INCOMPLETE (a stopped run the caller did not resume) is taken
+    over: its files move to `interrupted_<time>/` first, with a warning.
+
+    Args:
+        allow_existing: the caller resumes the run already in the folder.
     """
     path = Path(run_dir)
     if path.exists() and not path.is_dir():
         raise RunFolderError(f"{path}: exists and is not a folder")
-    if not allow_existing and path.is_dir():
+    if (pid := _training_pid(path)) is not None:
+        raise RunFolderError(f"{path}: a run is training there now (process {pid}); choose another --out folder")
+    if not allow_existing and (path / INCOMPLETE_FILE).is_file():
+        _move_stopped_run(path)
+    elif not allow_existing and path.is_dir():
         present = [name for name in RUN_FILES if (path / name).exists()]
         if present:
             raise RunFolderError(
                 f"{path}: already holds a run ({', '.join(present)}); choose a new --out folder"
             )
     path.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(path / INCOMPLETE_FILE, {
+        "note": "this run has not finished: it is training, or was stopped. A stopped run with a backup "
+                "(--checkpoint) goes on with the same command and --resume; without one, the same command "
+                f"starts it again (these files then move to {INTERRUPTED_PREFIX}<time>/)",
+        "started": time.time(), "host": socket.gethostname(), "pid": os.getpid(),
+    })
     return path
+
+
+def _training_pid(path: Path) -> int | None:
+    """The process training into `path` now, if its INCOMPLETE mark names one alive on this machine."""
+    try:
+        mark = json.loads((path / INCOMPLETE_FILE).read_text())
+        pid, host, started = int(mark["pid"]), str(mark["host"]), float(mark["started"])
+    except (OSError, ValueError, KeyError, TypeError):  # no mark, or not ours to read: no claim
+        return None
+    if host != socket.gethostname() or pid == os.getpid():
+        return None
+    try:
+        created = psutil.Process(pid).create_time()
+    except psutil.Error:  # gone (or not visible): the run was stopped
+        return None
+    return pid if created <= started else None  # a later process with a reused id is not the run
+
+
+def _move_stopped_run(path: Path) -> None:
+    """Move a stopped run's files (earlier stopped attempts' folders stay) into `interrupted_<time>/`."""
+    files = [p for p in path.iterdir() if p.name != INCOMPLETE_FILE and not p.name.startswith(INTERRUPTED_PREFIX)]
+    if not files:
+        return
+    aside = path / f"{INTERRUPTED_PREFIX}{datetime.now():%Y%m%d_%H%M%S_%f}"
+    aside.mkdir()
+    for file in files:
+        file.rename(aside / file.name)
+    logger.warning("%s: held a run that was stopped and cannot be resumed; its files moved to %s, "
+                   "the run starts again", path, aside.name)
+
+
+def mark_finished(run_dir: str | os.PathLike) -> None:
+    """Remove the INCOMPLETE mark: the run's last file is written."""
+    (Path(run_dir) / INCOMPLETE_FILE).unlink(missing_ok=True)
+
+
+def check_finished(run_dir: str | os.PathLike) -> None:
+    """Raise RunFolderError when `run_dir` holds a run that has not finished (INCOMPLETE is there)."""
+    mark = Path(run_dir) / INCOMPLETE_FILE
+    if mark.is_file():
+        raise RunFolderError(f"{run_dir}: the run there has not finished ({mark} is there): "
+                             "resume it (--resume) or train it again before using it")
 
 
 def write_history(path: str | os.PathLike, history: dict[str, list[float]]) -> Path:
@@ -122,7 +200,8 @@ def write_report(path: str | os.PathLike, report: dict[str, Any]) -> Path:
 
 
 def read_report(run_dir: str | os.PathLike) -> dict[str, Any]:
-    """Read a run folder's report.json; RunFolderError naming the file if unusable."""
+    """Read a finished run's report.json; RunFolderError naming the file if unusable or unfinished."""
+    check_finished(run_dir)
     path = Path(run_dir) / REPORT_FILE
     try:
         report = json.loads(path.read_text(encoding="utf-8"))

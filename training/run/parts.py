@@ -5,7 +5,8 @@ trackers write their own rows, so a resumed run's history.csv, loss plot and
 report are rebuilt from what every part left in the run folder:
 
 - `checkpoints/epochs.csv` (Keras CSVLogger, appended by every part): one row per
-  finished epoch; an epoch redone after a kill keeps its last row.
+  finished epoch with the `part` that trained it; an epoch redone after a kill
+  keeps its last row.
 - `emissions.csv` (codecarbon, appended): every tracker writes a row with its
   totals so far at each flush and at stop, so each `run_id` counts once, by its
   last row.
@@ -71,7 +72,7 @@ def run_history(run_dir: str | os.PathLike, history: dict[str, list[float]]) -> 
     if not path.is_file():
         return history
     rows = read_epoch_log(path)
-    keys = [key for key in rows[0] if key != "epoch"] if rows else []
+    keys = [key for key in rows[0] if key not in ("epoch", "part")] if rows else []
     return {key: [row[key] for row in rows if key in row] for key in keys} or history
 
 
@@ -80,7 +81,8 @@ def previous_parts(run_dir: str | os.PathLike, approach: str) -> dict[str, dict[
 
     Read from emissions.csv (rows "<approach>-prepare" and "<approach>-fit"; a
     killed part counts up to its last epoch end). Without emissions.csv (a run
-    without codecarbon) the epoch log gives the training seconds only.
+    without codecarbon) the epoch log gives the training seconds and the parts
+    that finished an epoch (its `part` column; a log without one is one part).
 
     Returns:
         {"preparation": {...}, "training": {...}}, each {"parts", "seconds",
@@ -99,6 +101,7 @@ def previous_parts(run_dir: str | os.PathLike, approach: str) -> dict[str, dict[
             result[phase] = {"parts": 0, "seconds": 0.0, "energy_kwh": None, "co2_kg": None}
     log = Path(run_dir) / CHECKPOINT_DIR / EPOCH_LOG
     if not path.is_file() and log.is_file():
-        seconds = [row.get("seconds", 0.0) for row in read_epoch_log(log)]
-        result["training"].update(parts=1, seconds=float(sum(seconds)))
+        rows = read_epoch_log(log)
+        parts = {int(row.get("part", 1)) for row in rows}
+        result["training"].update(parts=len(parts), seconds=float(sum(row.get("seconds", 0.0) for row in rows)))
     return result

@@ -48,6 +48,7 @@ from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig
 from training.run.callbacks import LongRunConfig, check_resume, long_run_callbacks
 from training.run.config import TrainConfig
 from training.run.distribute import worker_shard
+from training.run.driving_eval import DRIVING_EVAL_PLOT, DrivingEval, DrivingEvalConfig
 from training.run.environment import usable_cores
 from training.run.folder import (
     HISTORY_FILE,
@@ -55,6 +56,7 @@ from training.run.folder import (
     MODEL_FILE,
     REPORT_FILE,
     check_run_dir,
+    mark_finished,
     plot_loss,
     write_history,
     write_report,
@@ -120,10 +122,12 @@ class Fitted:
     early_stopping: dict[str, Any] | None  # best epoch, where early stopping restored its weights
 
 
-def open_run(run_dir: str | os.PathLike, approach: Approach, long_run: LongRunConfig,
+def open_run(run_dir: str | os.PathLike, approach: Approach, settings: RunSettings,
              strategy: Any, chief: bool) -> RunPlace:
-    """Check the run folder (a new run, or the unfinished one `long_run.resume` continues)."""
-    worker = worker_shard(strategy)[0]
+    """Check the run can train on the strategy's workers and the run folder is free (or resumable)."""
+    config, long_run = settings.train, settings.long_run
+    worker, workers = worker_shard(strategy)
+    config.check_workers(workers)
     first_epoch = check_resume(run_dir, long_run, worker)
     folder = check_run_dir(run_dir, long_run.resume) if chief else Path(run_dir)
     before = previous_parts(folder, approach.name) if long_run.resume and chief else None
@@ -223,6 +227,17 @@ def _contract(approach: Approach, settings: RunSettings) -> dict[str, Any]:
     return {"approach": approach.name, "seed": settings.train.seed}
 
 
+def _driving_scorer(driving: DrivingEvalConfig, place: RunPlace, approach: Approach,
+                    settings: RunSettings) -> DrivingEval | None:
+    """The closed-loop scoring callback, on the chief only (it writes best_driving.keras)."""
+    if not (driving.enabled and place.chief):
+        return None
+    contract = _contract(approach, settings)
+    return DrivingEval(driving, place.run_dir, settings.preprocess,
+                       lambda m, path, epoch: save_model(m, path, settings.preprocess, extra={**contract, "epochs": epoch}),
+                       resume=settings.long_run.resume)
+
+
 def _add_earlier_parts(phase: PhaseMeasurement, before: Mapping[str, Any] | None) -> None:
     """Add the earlier parts of a resumed run to this part's measurement of a phase."""
     if not before:
@@ -242,6 +257,7 @@ def write_run_folder(place: RunPlace, model: keras.Model, fitted: Fitted, report
     write_history(run_dir / HISTORY_FILE, fitted.history)
     plot_loss(run_dir / LOSS_PLOT, fitted.history, f"{approach.name}: {epochs} epochs")
     write_report(run_dir / REPORT_FILE, report)
+    mark_finished(run_dir)  # last: until here the folder says INCOMPLETE
     logger.info("run folder written: %s", run_dir)
 
 
@@ -261,6 +277,7 @@ def train_run(
     strategy: Any = None,
     chief: bool = True,
     long_run: LongRunConfig = LongRunConfig(),
+    driving: DrivingEvalConfig = DrivingEvalConfig(),
 ) -> dict[str, Any]:
     """Train PilotNet on recordings with `config.approach` and write the run folder.
 
@@ -273,6 +290,7 @@ def train_run(
         chief: False (a non-chief worker) trains without writing the model, report or emissions;
             it writes only its own backup (`--checkpoint`) and, over the memory budget, its frame file.
         long_run: checkpoints, resume, early stopping, TensorBoard logs.
+        driving: closed-loop scoring of checkpoints (best_driving.keras; `training.run.driving_eval`).
 
     Returns:
         The report (also written as report.json when chief).
@@ -287,11 +305,12 @@ def train_run(
                            preprocess=preprocess, long_run=long_run, emissions=emissions,
                            estimate=estimate_config)
     approach = get_approach(config.approach)
-    place = open_run(run_dir, approach, long_run, strategy, chief)
+    place = open_run(run_dir, approach, settings, strategy, chief)
+    scorer = _driving_scorer(driving, place, approach, settings)  # before loading: a bad recording fails now
     samples = load_samples(folders, settings)
     preparation = prepare(approach, samples, settings, place, strategy)
     model = build_model(settings, strategy)
-    fitted = fit(model, approach, preparation, settings, place, callbacks)
+    fitted = fit(model, approach, preparation, settings, place, [*callbacks, *([scorer] if scorer else [])])
     before = place.before or {}
     _add_earlier_parts(preparation.phase, before.get("preparation"))
     _add_earlier_parts(fitted.phase, before.get("training"))
@@ -303,6 +322,9 @@ def train_run(
         parts=1 + (before.get("training") or {}).get("parts", 0),
         resumed_at_epoch=place.first_epoch if long_run.resume else None,
     ), settings)
+    if scorer is not None:
+        report = {**report, "driving_eval": scorer.summary()}
+        scorer.plot(place.run_dir / DRIVING_EVAL_PLOT)
     if chief:
         write_run_folder(place, model, fitted, report, approach, settings)
     return report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from recorder import load_recordings
 from training.approaches import PrepareContext, get_approach
@@ -12,6 +13,7 @@ from training.preprocess import DEFAULT_PREPROCESS
 from training.run.config import TrainConfig
 
 
+@pytest.mark.slow
 def test_prepares_one_uint8_array_of_the_first_epoch(tiny_recording, tmp_path) -> None:
     samples = load_recordings([tiny_recording]).samples
     config = TrainConfig(approach="in-memory", batch_size=8, samples_per_epoch=20, seed=3)

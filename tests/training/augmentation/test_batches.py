@@ -27,7 +27,7 @@ def _config(**overrides) -> ScaledAugment:
     values = dict(
         camera_correction=0.2, flip_probability=0.0, max_shift_x=0.0, max_shift_y=0.0,
         steering_per_px=0.0032, shadow_probability=0.0, shadow_darkness=0.5,
-        brightness_range=(1.0, 1.0),
+        shadow_left_probability=0.5, brightness_range=(1.0, 1.0),
     )
     values.update(overrides)
     return ScaledAugment(**values)
@@ -104,6 +104,13 @@ def test_shadow_masks_are_half_planes() -> None:
         sides = {bool(mask[r, 0]) for r in range(66) if mask[r].any() and not mask[r].all()}
         assert len(sides) <= 1  # the same side is dark in every row
     assert 0.2 < masks.mean() < 0.8
+
+
+@pytest.mark.parametrize(("left_probability", "low", "high"), [(1.0, 1.0, 1.0), (0.0, 0.0, 0.0), (0.5, 0.35, 0.65)])
+def test_shadow_masks_shade_the_left_side_as_often_as_configured(left_probability, low, high) -> None:
+    masks = shadow_masks(200, 66, 200, np.random.default_rng(5), left_probability=left_probability)
+    left = masks[:, :, 0].mean(axis=1) > masks[:, :, -1].mean(axis=1)  # the shaded side holds its edge column
+    assert low <= left.mean() <= high
 
 
 def test_augment_steering_follows_camera_flip_and_shift_exactly() -> None:

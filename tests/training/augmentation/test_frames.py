@@ -84,6 +84,23 @@ def test_shadow_darkens_left_of_the_line_only() -> None:
     assert (image == 100).all()  # input untouched
 
 
+def test_shadow_darkens_right_of_the_line_when_asked() -> None:
+    image = np.full((160, 320, 3), 100, np.uint8)
+    shaded, _ = shadow(image, 0.2, x_top=100, x_bottom=100, darkness=0.5, left=False)
+    assert (shaded[:, :101] == 100).all() and (shaded[:, 101:] == 50).all()
+
+
+@pytest.mark.parametrize(("left_probability", "low", "high"), [(1.0, 1.0, 1.0), (0.0, 0.0, 0.0), (0.5, 0.35, 0.65)])
+def test_random_shadow_darkens_either_side_as_configured(left_probability, low, high) -> None:
+    """The generator and in-memory paths draw the side as the pipeline's batches do."""
+    image = np.full((160, 320, 3), 120, np.uint8)
+    config = AugmentConfig(shadow_probability=1.0, shadow_left_probability=left_probability)
+    rng = np.random.default_rng(7)
+    shaded = [random_shadow(image, 0.0, rng, config)[0] for _ in range(200)]
+    left = [frame[:, 0].mean() < frame[:, -1].mean() for frame in shaded]  # the dark side holds its edge
+    assert low <= np.mean(left) <= high
+
+
 def test_brightness_scales_rounds_and_saturates() -> None:
     image = np.array([[[100, 200, 3]]], np.uint8)
     brighter, steering = brightness(image, -0.4, 1.5)

@@ -18,6 +18,7 @@ def test_without_a_config_only_time_is_measured(tmp_path) -> None:
     assert not (tmp_path / EMISSIONS_FILE).exists()
 
 
+@pytest.mark.slow
 def test_each_phase_appends_codecarbons_row(tmp_path) -> None:
     config = EmissionsConfig(country_iso_code="ESP")
     for name in ("a-prepare", "a-fit"):

@@ -48,6 +48,7 @@ def test_disk_store_is_a_mapped_file_in_the_run_folder_that_leaves_nothing_behin
     assert store.describe() == {"store": DISK, "store_bytes": 24, "store_dir": str(tmp_path / FRAMES_DIR)}
     store.file.seek(0)
     assert store.file.read() == bytes(12) + bytes([7]) * 12  # the frames are in the file
+    store.file.close()  # as the process's end does
     del store
     assert list((tmp_path / FRAMES_DIR).iterdir()) == []  # deleted by the OS, kill or not
     assert allocate((2, 3), RAM).describe() == {"store": RAM, "store_bytes": 6, "store_dir": None}
@@ -66,6 +67,7 @@ def _train_two_steps(frames) -> tuple[list[float], list[np.ndarray]]:
     return history.history["loss"], model.get_weights()
 
 
+@pytest.mark.slow
 def test_a_tiny_budget_forces_the_disk_store_with_the_same_outcome(recording_factory, tmp_path) -> None:
     samples = load_recordings([recording_factory("rec", rows=8)]).samples
     in_ram = prepare_camera_frames(samples, store_config=StoreConfig(max_memory_gb=1.0),

@@ -46,7 +46,7 @@ def _camera_only(correction: float = 0.2) -> ScaledAugment:
     """Augmentation that only chooses the camera (no flip, shift, shadow or brightness)."""
     return ScaledAugment(camera_correction=correction, flip_probability=0.0, max_shift_x=0.0,
                          max_shift_y=0.0, steering_per_px=0.0, shadow_probability=0.0,
-                         shadow_darkness=1.0, brightness_range=(1.0, 1.0))
+                         shadow_darkness=1.0, shadow_left_probability=0.5, brightness_range=(1.0, 1.0))
 
 
 def test_prepare_stores_every_camera_preprocessed(recording_factory) -> None:

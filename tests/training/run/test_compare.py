@@ -19,6 +19,7 @@ from training.run.compare import (
 from training.run.folder import RunFolderError
 
 
+@pytest.mark.slow
 def test_rows_take_the_generator_run_as_baseline(trained_runs) -> None:
     mem_dir, mem = trained_runs["in-memory"]
     gen_dir, gen = trained_runs["generator"]
@@ -32,6 +33,7 @@ def test_rows_take_the_generator_run_as_baseline(trained_runs) -> None:
     assert table[1]["speedup"] == pytest.approx(1.0) and table[0]["co2_kind"] == "measured"
 
 
+@pytest.mark.slow
 def test_markdown_has_a_row_per_run_the_ratios_and_the_papers_figures(trained_runs) -> None:
     table = rows([trained_runs["generator"][0], trained_runs["in-memory"][0]])
     text = markdown(table)
@@ -41,6 +43,7 @@ def test_markdown_has_a_row_per_run_the_ratios_and_the_papers_figures(trained_ru
     assert "38 x faster" in text and "0.1643" in text
 
 
+@pytest.mark.slow
 def test_compare_writes_table_chart_and_json_with_another_device(trained_runs, tmp_path) -> None:
     other = EstimateConfig(device="nvidia-k80", cloud_provider="gcp", cloud_region="us-central1")
     paths = compare([d for d, _ in trained_runs.values()], tmp_path / "cmp", other)
@@ -58,6 +61,7 @@ def test_a_folder_without_a_report_is_named(tmp_path) -> None:
         compare([tmp_path], tmp_path / "cmp")
 
 
+@pytest.mark.slow
 def test_runs_with_different_settings_are_flagged(trained_runs) -> None:
     table = rows([d for d, _ in trained_runs.values()])
     assert differences(table) == {} and "not a fair comparison" not in markdown(table)

@@ -28,3 +28,20 @@ def test_bad_values_name_the_field(kwargs: dict, field: str) -> None:
 
 def test_defaults_are_valid() -> None:
     assert TrainConfig().batch_size == 64 and TrainConfig().approach == "in-memory"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "workers", "field"),
+    [
+        ({"approach": "generator"}, 2, "approach"),
+        ({"batch_size": 64}, 3, "batch_size"),
+    ],
+)
+def test_a_run_that_cannot_train_on_several_workers_names_the_field(kwargs: dict, workers: int, field: str) -> None:
+    with pytest.raises(ValueError, match=field):
+        TrainConfig(**kwargs).check_workers(workers)
+
+
+def test_any_approach_trains_on_one_worker_and_in_memory_on_two() -> None:
+    TrainConfig(approach="generator", batch_size=63).check_workers(1)
+    TrainConfig(approach="in-memory", batch_size=64).check_workers(2)

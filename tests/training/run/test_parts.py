@@ -25,12 +25,14 @@ def test_epoch_log_keeps_the_last_row_of_a_redone_epoch(tmp_path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_emissions_of_every_part_are_added_once(tmp_path) -> None:
     from codecarbon import OfflineEmissionsTracker
+    from codecarbon.output_methods.base_output import OutputMethod
 
     def tracker(name: str) -> OfflineEmissionsTracker:
         return OfflineEmissionsTracker(project_name=name, output_dir=str(tmp_path), country_iso_code="FRA",
-                                       save_to_file=True, log_level="error", measure_power_secs=60)
+                                       output_methods=[OutputMethod.CSV], log_level="error", measure_power_secs=60)
 
     first = tracker("part-1")
     first.start()
@@ -63,6 +65,15 @@ def test_run_history_is_every_epoch_of_every_part(tmp_path) -> None:
     before = previous_parts(tmp_path, "pipeline")  # no emissions.csv: epoch seconds only
     assert before["training"] == {"parts": 1, "seconds": 7.0, "energy_kwh": None, "co2_kg": None}
     assert before["preparation"]["seconds"] == 0.0
+
+
+def test_without_emissions_csv_the_parts_come_from_the_epoch_log(tmp_path) -> None:
+    (tmp_path / CHECKPOINT_DIR).mkdir()
+    (tmp_path / CHECKPOINT_DIR / EPOCH_LOG).write_text(
+        "epoch,loss,part,seconds,val_loss\n0,1.0,1,2.0,1.5\n1,0.5,2,2.5,1.2\n2,0.4,3,2.0,1.1\n3,0.3,3,3.0,1.0\n")
+    assert previous_parts(tmp_path, "pipeline")["training"] == {
+        "parts": 3, "seconds": 9.5, "energy_kwh": None, "co2_kg": None}
+    assert "part" not in run_history(tmp_path, {})  # history.csv keeps the metrics only
 
 
 def test_previous_parts_add_up_each_phase_from_emissions_csv(tmp_path) -> None:

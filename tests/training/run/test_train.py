@@ -15,6 +15,8 @@ from training.run.config import TrainConfig
 from training.run.folder import RUN_FILES, RunFolderError
 from training.run.train import train_run
 
+pytestmark = pytest.mark.slow  # every test trains real runs (the session's trained_runs)
+
 REPORT_FIELDS = (
     "approach", "samples", "epochs", "batch_size", "preparation_seconds", "training_seconds",
     "total_seconds", "images_per_second", "peak_rss_bytes", "bytes_per_prepared_sample", "energy_kwh",
@@ -115,3 +117,4 @@ def test_shared_data_trains_one_short_epoch_with_each_approach(shared_data, tmp_
         report = train_run([shared_data / "user_windows_2023"], tmp_path / approach, config, emissions=None)
         assert report["samples"]["train"] > 100 and report["samples"]["validation"] > 20
         assert report["final_val_loss"] is not None and (tmp_path / approach / "model.keras").is_file()
+

@@ -1,0 +1,34 @@
+"""Closed-loop evaluation: model files served by a real drive server, driven in replays and unseen tracks.
+
+    from simulator.evaluation import EvaluationConfig, evaluate_models
+    evaluate_models(["runs/mem/model.keras"], ["../shared/data/user_windows_2023"],
+                    EvaluationConfig(tracks=5), ControllerConfig(), "eval")
+
+`worlds` (what is driven; simulator only), `report` (table, spread, chart) and
+`models` (serving each model and writing the evaluation; the one module here
+that imports the agent). Not imported by `simulator/__init__`, so the built-in
+simulator never loads the drive server.
+"""
+
+from simulator.evaluation.models import drive_model, evaluate_models, serving
+from simulator.evaluation.report import markdown, summarise
+from simulator.evaluation.worlds import (
+    EvaluationConfig,
+    World,
+    WorldResult,
+    drive_world,
+    plan_worlds,
+)
+
+__all__ = [
+    "EvaluationConfig",
+    "World",
+    "WorldResult",
+    "drive_model",
+    "drive_world",
+    "evaluate_models",
+    "markdown",
+    "plan_worlds",
+    "serving",
+    "summarise",
+]

@@ -1,0 +1,159 @@
+"""The worlds a model is scored in: replays of real recordings and unseen built-in tracks.
+
+    worlds = plan_worlds(["../shared/data/user_windows_2023"], EvaluationConfig(tracks=5))
+    results = [drive_world(world, "127.0.0.1", port, EvaluationConfig(tracks=5), f"eval/{world.folder_name}")
+               for world in worlds]
+
+A replay (`simulator.replay`, Bojarski et al. 2016 section 6) drives the
+recorded lap of a real recording, re-rendered for the car's deviation from it;
+its `mean_abs_cte_m` and `max_abs_cte_m` are |d|, the lateral offset from the
+recorded path, and an intervention is |d| over `threshold_m`. A built-in track
+(`simulator.drive`) is the whole closed loop; there the cross-track error is the
+offset from the road's centre line and an intervention is leaving the road.
+Both reach the drive server only through the simulator's wire protocol, so
+what is scored is exactly what would drive the Unity simulator.
+
+Tracks are seeds `first_track_seed`, `first_track_seed + 1`, ...; the default
+skips seed 0, the track `simulate.py record` and the demo record on, so a model
+trained on built-in recordings is scored on tracks it has never seen.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from recorder.formats import LOG_NAME
+from simulator.autonomous import DriveConfig, drive
+from simulator.replay import ReplayConfig, load_path, replay
+from simulator.simulation import SimulatorConfig
+from simulator.track import TrackConfig
+
+__all__ = ["REPLAY", "TRACK", "EvaluationConfig", "World", "WorldResult", "drive_world", "plan_worlds"]
+
+logger = logging.getLogger(__name__)
+
+REPLAY, TRACK = "replay", "track"
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    """Which built-in tracks are driven, how far, and the replays' intervention threshold."""
+
+    tracks: int = field(default=5, metadata={"help": "unseen built-in tracks to drive (0: none)"})
+    first_track_seed: int = field(default=1, metadata={
+        "help": "seed of the first track; tracks are this seed and the next ones (default: 1)"})
+    training_track_seed: int = field(default=0, metadata={
+        "help": "seed of the built-in track the models were trained on, refused among the driven ones "
+                "(default: 0, the track of simulate.py record and the demo)"})
+    laps: int = field(default=1, metadata={"help": "laps driven on each track"})
+    max_sim_s: float = field(default=600.0, metadata={
+        "help": "simulated seconds after which a track's run stops even if laps are missing"})
+    threshold_m: float = field(default=1.0, metadata={
+        "help": "replays: |d| from the recorded path that counts as an intervention (m; the paper's 1 m)"})
+    timeout_s: float = field(default=30.0, metadata={"help": "longest wait for the drive server's answer (s)"})
+
+    def __post_init__(self) -> None:
+        if self.tracks < 0:
+            raise ValueError(f"tracks must be >= 0, got {self.tracks}")
+        for name in ("first_track_seed", "training_track_seed"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+        if self.training_track_seed in self.track_seeds:
+            raise ValueError(
+                f"first_track_seed {self.first_track_seed} with {self.tracks} tracks drives seed "
+                f"{self.training_track_seed}, the training track (training_track_seed); choose seeds a model has not seen")
+        if self.laps < 1:
+            raise ValueError(f"laps must be >= 1, got {self.laps}")
+        for name in ("max_sim_s", "threshold_m", "timeout_s"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
+
+    @property
+    def track_seeds(self) -> tuple[int, ...]:
+        """The seeds of the tracks driven."""
+        return tuple(range(self.first_track_seed, self.first_track_seed + self.tracks))
+
+
+@dataclass(frozen=True)
+class World:
+    """One place a model drives: a recording replayed or a built-in track."""
+
+    kind: str  # REPLAY or TRACK
+    name: str  # short label for tables, unique in an evaluation
+    source: str  # the recording folder, or the track seed as text
+
+    @property
+    def folder_name(self) -> str:
+        """The world's sub-folder of an evaluation output folder."""
+        return self.name.replace(" ", "-")
+
+
+@dataclass(frozen=True)
+class WorldResult:
+    """One world driven: its metrics (the world's metrics.json) and the files written."""
+
+    world: World
+    metrics: dict[str, Any]
+    files: dict[str, str]
+
+    def lap_time_s(self, laps: int) -> float | None:
+        """Seconds per lap where all `laps` laps of a track were driven; None otherwise (and for replays)."""
+        done = self.metrics.get("laps", 0)
+        if self.world.kind != TRACK or done < laps:
+            return None
+        return self.metrics["elapsed_s"] / done
+
+
+def plan_worlds(recordings: Sequence[str | os.PathLike], config: EvaluationConfig) -> list[World]:
+    """The replays of `recordings`, then the tracks of `config`, checked before anything runs.
+
+    Each recording is read as the replay will read it, so a bad one fails before any model is driven.
+
+    Raises:
+        ValueError: no world at all, or a recording folder without a driving_log.csv.
+        RecordingError: a recording the replay cannot use.
+    """
+    worlds: list[World] = []
+    names: set[str] = set()
+    for recording in recordings:
+        folder = Path(recording)
+        if not (folder / LOG_NAME).is_file():
+            raise ValueError(f"{folder}: not a recording folder (no {LOG_NAME})")
+        load_path(folder, ReplayConfig().max_gap_s)
+        name, n = f"replay {folder.resolve().name}", 2
+        while name in names:  # two folders of one name (a/rec, b/rec)
+            name, n = f"replay {folder.resolve().name}-{n}", n + 1
+        names.add(name)
+        worlds.append(World(REPLAY, name, str(folder)))
+    worlds += [World(TRACK, f"track {seed}", str(seed)) for seed in config.track_seeds]
+    if not worlds:
+        raise ValueError("nothing to drive: give recordings to replay or tracks > 0")
+    return worlds
+
+
+def drive_world(world: World, host: str, port: int, config: EvaluationConfig,
+                out_dir: str | os.PathLike | None = None, progress: bool = False) -> WorldResult:
+    """Drive one world against the drive server at host:port; its files go to `out_dir` when given.
+
+    Raises:
+        RecordingError: a recording that cannot be replayed.
+        FolderNotEmptyError: `out_dir` already holds a run.
+        WireError: the server cannot be reached, breaks the protocol or stops answering.
+    """
+    if world.kind == REPLAY:
+        result = replay(world.source, ReplayConfig(host=host, port=port, threshold_m=config.threshold_m,
+                                                   timeout_s=config.timeout_s), out_dir, progress=progress)
+    else:
+        result = drive(
+            DriveConfig(host=host, port=port, laps=config.laps, timeout_s=config.timeout_s, max_sim_s=config.max_sim_s),
+            SimulatorConfig(track=TrackConfig(seed=int(world.source))), out_dir, progress,
+        )
+    m = result.metrics
+    logger.info("%s: autonomy %.1f %%, %d interventions, mean |d| or |cte| %.3f m", world.name,
+                m.autonomy_percent, m.interventions, m.mean_abs_cte_m)
+    return WorldResult(world, m.to_dict(), {k: str(v) for k, v in result.files.items()})

@@ -1,0 +1,225 @@
+"""Replaying a real recording in closed loop: against a drive server over the wire, or a Python driver.
+
+    result = replay("data/lap1", ReplayConfig(port=4567), out_dir="runs/replay_lap1")
+    result.metrics.autonomy_percent
+
+The method is NVIDIA's (Bojarski et al. 2016, "End to End Learning for
+Self-Driving Cars", section 6); see `simulator.replay.loop`. `replay` talks to a
+running drive server (`scripts/drive.py`) exactly as `simulate.py drive` and the
+Unity simulator do: telemetry with the re-rendered centre frame as a base64
+JPEG, the replayed car's steering and the recorded speed; the server's steering
+moves the car; its throttle is sent back in the next telemetry but the speed
+follows the recording. Both functions are deterministic for a recording, config
+and deterministic driver.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, ContextManager
+
+import numpy as np
+
+from recorder.atomic import write_json_atomic
+from simulator.autonomous import METRICS_NAME, check_out_dir
+from simulator.car import MAX_STEER_DEG, MPH
+from simulator.checks import check_ranges
+from simulator.metrics import autonomy_percent
+from simulator.replay.geometry import CameraGeometry
+from simulator.replay.loop import Driver, DriverView, Trace, closed_loop
+from simulator.replay.path import RecordedPath, load_path
+from simulator.replay.plots import frame_strip, plot_deviation
+from simulator.wire import SimulatorLink, jpeg_base64, telemetry_payload
+
+__all__ = ["ReplayConfig", "ReplayMetrics", "ReplayResult", "replay", "replay_in_process", "DEVIATION_NAME", "FRAMES_NAME"]
+
+DEVIATION_NAME = "deviation.png"
+FRAMES_NAME = "frames.png"
+RUN_FILES = (METRICS_NAME, DEVIATION_NAME, FRAMES_NAME)
+
+
+@dataclass(frozen=True)
+class ReplayConfig:
+    """Where the drive server is and how the recorded lap is replayed."""
+
+    host: str = field(default="127.0.0.1", metadata={"help": "drive server host"})
+    port: int = field(default=4567, metadata={"help": "drive server port"})
+    timeout_s: float = field(default=30.0, metadata={"help": "longest wait for the server's answer (wall-clock s)"})
+    # |d| beyond this is an intervention (m); Bojarski et al.'s 1 m
+    threshold_m: float = field(default=1.0, metadata={"help": "lateral offset that counts as an intervention (m)"})
+    # longest distance along the path between decisions (m); 0 = one per recorded frame (about 1.3 m at
+    # 30 mph). 0.4 m is the drive server's default 9 mph set speed at 10 decisions per second, or the
+    # recordings' 30 mph at 33 per second, what the simulator's telemetry loop gives a fast server.
+    spacing_m: float = field(
+        default=0.4, metadata={"help": "longest distance between decisions along the path (m); 0 = one per recorded frame"}
+    )
+    # rows further apart in time start a new segment (s); the simulator records a frame every ~0.1 s
+    max_gap_s: float = field(default=0.5, metadata={"help": "rows further apart in time start a new segment (s)"})
+    strip_frames: int = field(default=4, metadata={"help": "recorded/re-rendered frame pairs in frames.png"})
+
+    def __post_init__(self) -> None:
+        if not self.host:
+            raise ValueError("host must not be empty")
+        if not 1 <= self.port <= 65535:
+            raise ValueError(f"port must be in 1..65535, got {self.port}")
+        check_ranges(self, non_negative=("spacing_m",), skip=("host", "port"))
+        for name in ("timeout_s", "threshold_m", "spacing_m", "max_gap_s"):
+            if not math.isfinite(getattr(self, name)):
+                raise ValueError(f"{name} must be finite, got {getattr(self, name)}")
+
+
+@dataclass(frozen=True)
+class ReplayMetrics:
+    """The summary of one replay; names as the built-in simulator's `RunMetrics` (cte here is d)."""
+
+    steps: int  # decisions
+    distance_m: float  # metres of recorded path replayed
+    elapsed_s: float  # recorded time of the replayed segments (s)
+    interventions: int  # times |d| passed the threshold
+    autonomy_percent: float  # PilotNet autonomy (%): 6 s per intervention
+    mean_abs_cte_m: float  # mean |d| of the car's centre over the steps (m)
+    max_abs_cte_m: float  # largest |d| (m), before any put-back
+    mean_speed_mph: float  # distance / elapsed (mph): the recorded speed
+    max_abs_heading_error_deg: float  # largest |heading error| (degrees)
+    segments: int  # continuous pieces of the recording replayed
+    spacing_m: float  # metres between decisions (0: one per recorded frame)
+    threshold_m: float  # intervention threshold (m)
+
+    def to_dict(self) -> dict:
+        """JSON-ready dictionary."""
+        return asdict(self)
+
+    def lines(self) -> list[str]:
+        """Human-readable lines, one per metric."""
+        spacing = f"every {self.spacing_m:g} m" if self.spacing_m else "once per recorded frame"
+        return [
+            f"distance:           {self.distance_m:.1f} m in {self.segments} segment(s)",
+            f"recorded time:      {self.elapsed_s:.1f} s ({self.steps} decisions, {spacing})",
+            f"interventions:      {self.interventions} (|d| > {self.threshold_m:g} m)",
+            f"autonomy:           {self.autonomy_percent:.1f} %",
+            f"mean |d|:           {self.mean_abs_cte_m:.3f} m",
+            f"max |d|:            {self.max_abs_cte_m:.3f} m",
+            f"max |heading err|:  {self.max_abs_heading_error_deg:.2f} deg",
+            f"mean speed:         {self.mean_speed_mph:.1f} mph",
+        ]
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    """A finished replay: metrics, the per-step trace and the files written."""
+
+    metrics: ReplayMetrics
+    trace: Trace
+    files: dict[str, Path]  # "metrics", "deviation", "frames" -> written file
+
+
+def _metrics(path: RecordedPath, trace: Trace, config: ReplayConfig) -> ReplayMetrics:
+    elapsed = sum(segment.duration_s for segment in path.segments)
+    distance = path.length_m
+    d = np.abs(np.asarray(trace.lateral_m, float))
+    steps = len(d)
+    interventions = len(trace.intervention_steps)
+    return ReplayMetrics(
+        steps=steps,
+        distance_m=round(distance, 3),
+        elapsed_s=round(elapsed, 3),
+        interventions=interventions,
+        autonomy_percent=round(autonomy_percent(interventions, elapsed), 3),
+        mean_abs_cte_m=round(float(d.mean()), 4) if steps else 0.0,
+        max_abs_cte_m=round(float(d.max()), 4) if steps else 0.0,
+        mean_speed_mph=round(distance / elapsed / MPH, 3) if elapsed > 0 else 0.0,
+        max_abs_heading_error_deg=round(float(np.degrees(np.abs(trace.heading_rad).max())), 3) if steps else 0.0,
+        segments=len(path.segments),
+        spacing_m=config.spacing_m,
+        threshold_m=config.threshold_m,
+    )
+
+
+def _run(
+    recording: str | os.PathLike,
+    driver_for: Callable[[], ContextManager[Driver]],
+    config: ReplayConfig,
+    out_dir: str | os.PathLike | None,
+    geometry: CameraGeometry,
+    progress: bool,
+) -> ReplayResult:
+    out = None if out_dir is None else check_out_dir(out_dir, RUN_FILES)
+    path = load_path(recording, config.max_gap_s)
+    with driver_for() as driver:
+        trace = closed_loop(path, driver, geometry, config.spacing_m, config.threshold_m, config.strip_frames, progress)
+    metrics = _metrics(path, trace, config)
+    files: dict[str, Path] = {}
+    if out is not None:
+        files["metrics"] = write_json_atomic(out / METRICS_NAME, {"recording": str(recording), **metrics.to_dict()})
+        title = f"replay of {path.recording.name}: {metrics.interventions} interventions, autonomy {metrics.autonomy_percent:.1f} %"
+        files["deviation"] = plot_deviation(
+            trace.distance_m, trace.lateral_m, trace.intervention_steps, trace.segment_starts_m,
+            config.threshold_m, out / DEVIATION_NAME, title,
+        )
+        files["frames"] = frame_strip(trace.snapshots, out / FRAMES_NAME)
+    return ReplayResult(metrics, trace, files)
+
+
+class _WireDriver:
+    """A drive server as a driver: each decision is one telemetry/steer exchange."""
+
+    def __init__(self, config: ReplayConfig) -> None:
+        self.config = config
+        self.throttle = 0.0
+
+    def __enter__(self) -> Driver:
+        self.link = SimulatorLink(self.config.host, self.config.port, self.config.timeout_s)
+        return self
+
+    def __call__(self, view: DriverView) -> float:
+        telemetry = telemetry_payload(view.steering * MAX_STEER_DEG, self.throttle, view.speed_mph, jpeg_base64(view.image))
+        steering, self.throttle = self.link.ask(telemetry)
+        return steering
+
+    def __exit__(self, *exc: object) -> None:
+        self.link.close()
+
+
+class _LocalDriver:
+    """A Python callable as a driver (no connection to open or close)."""
+
+    def __init__(self, driver: Driver) -> None:
+        self.driver = driver
+
+    def __enter__(self) -> Driver:
+        return self.driver
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def replay(
+    recording: str | os.PathLike,
+    config: ReplayConfig = ReplayConfig(),
+    out_dir: str | os.PathLike | None = None,
+    geometry: CameraGeometry = CameraGeometry(),
+    progress: bool = False,
+) -> ReplayResult:
+    """Replay `recording` against the drive server at `config.host:config.port`; write the run's files to `out_dir`.
+
+    Raises:
+        RecordingError: the recording cannot be replayed (see `load_path`).
+        FolderNotEmptyError: `out_dir` cannot be used (see `simulator.autonomous.check_out_dir`).
+        WireError: the server cannot be reached, breaks the protocol or stops answering.
+    """
+    return _run(recording, lambda: _WireDriver(config), config, out_dir, geometry, progress)
+
+
+def replay_in_process(
+    recording: str | os.PathLike,
+    driver: Driver,
+    config: ReplayConfig = ReplayConfig(),
+    out_dir: str | os.PathLike | None = None,
+    geometry: CameraGeometry = CameraGeometry(),
+    progress: bool = False,
+) -> ReplayResult:
+    """The same closed loop with a Python `driver(view) -> steering` instead of the wire (host/port unused)."""
+    return _run(recording, lambda: _LocalDriver(driver), config, out_dir, geometry, progress)
