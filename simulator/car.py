@@ -12,14 +12,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from recorder.camera_geometry import MAX_STEER_DEG
 from simulator.checks import check_ranges
 
 __all__ = ["CarConfig", "CarState", "step", "MPH", "MAX_STEER_DEG"]
 
 # Metres per second in one mile per hour.
 MPH = 0.44704
-# The Udacity simulator's wheel angle at steering 1.0 (degrees).
-MAX_STEER_DEG = 25.0
 
 
 @dataclass(frozen=True)

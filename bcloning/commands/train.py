@@ -47,6 +47,7 @@ from recorder import LoadConfig, RecordingError
 from recorder.balance import BalanceConfig
 from recorder.split import SplitConfig
 from training.approaches import approach_names, get_approach
+from training.augmentation.config import AugmentConfig
 from training.co2.emissions import EmissionsConfig
 from training.co2.estimate import EstimateConfig
 from training.run.callbacks import LongRunConfig, stopped_run_advice
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_flags(parser, EstimateConfig, prefix="estimate")
     add_flags(parser, LongRunConfig)
     add_flags(parser, DrivingEvalConfig)
+    add_flags(parser, AugmentConfig, prefix="augment")
     cluster = parser.add_argument_group("ClusterConfig (training on several machines)")
     cluster.add_argument("--workers", default="", metavar="HOST:PORT,HOST:PORT",
                          help=ClusterConfig.__dataclass_fields__["workers"].metadata["help"])
@@ -119,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         estimate = from_flags(EstimateConfig, args, prefix="estimate")
         long_run = from_flags(LongRunConfig, args)
         driving = from_flags(DrivingEvalConfig, args)
+        augment = from_flags(AugmentConfig, args, prefix="augment")
         cluster = ClusterConfig(workers=parse_workers(args.workers), worker_index=args.worker_index)
         config.check_workers(len(cluster.workers))  # before the strategy starts TensorFlow's runtime
     except ValueError as exc:
@@ -129,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         report = train_run(
             args.log_dirs, args.out, config, load=load, balance=balance, split=split,
-            emissions=emissions, estimate_config=estimate, long_run=long_run, driving=driving,
+            emissions=emissions, estimate_config=estimate, long_run=long_run, driving=driving, augment=augment,
             strategy=strategy,
             chief=is_chief(cluster),
         )

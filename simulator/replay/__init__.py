@@ -11,8 +11,8 @@ for the deviated pose with the Unity simulator's own camera geometry
 (`geometry`), and more than 1 m off the path is an intervention.
 """
 
+from recorder.camera_geometry import CameraGeometry
 from simulator.replay.check import CheckConfig, SideCameraCheck, check_side_cameras
-from simulator.replay.geometry import CameraGeometry
 from simulator.replay.loop import Driver, DriverView
 from simulator.replay.path import RecordedPath, load_path
 from simulator.replay.render import Renderer

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from recorder.camera_geometry import CameraGeometry
 from simulator.benchmark import rate
-from simulator.replay.geometry import CameraGeometry
 from simulator.replay.loop import DriverView, closed_loop
 from simulator.replay.path import load_path
 from simulator.replay.render import Renderer

@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 
 from recorder import LoadConfig, RecordingError, load_recordings
-from simulator.replay.geometry import UNITY_CAMERAS, CameraGeometry
+from recorder.camera_geometry import UNITY_CAMERAS, CameraGeometry
 from simulator.replay.render import Renderer
 
 __all__ = ["CheckConfig", "SideCameraCheck", "check_side_cameras", "ROAD_ROWS", "TABLE_HEADER"]

@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
-from simulator.replay.geometry import CameraGeometry
+from recorder.camera_geometry import CameraGeometry
 from simulator.replay.motion import Deviation, advance, camera_offset, curvature
 from simulator.replay.path import RecordedPath, Segment
 from simulator.replay.render import Renderer

@@ -15,7 +15,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from simulator.replay.geometry import (
+from recorder.camera_geometry import (
     CameraGeometry,
     ground_homography,
     rotation_homography,

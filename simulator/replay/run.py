@@ -24,11 +24,11 @@ from typing import Callable, ContextManager
 import numpy as np
 
 from recorder.atomic import write_json_atomic
+from recorder.camera_geometry import CameraGeometry
 from simulator.autonomous import METRICS_NAME, check_out_dir
 from simulator.car import MAX_STEER_DEG, MPH
 from simulator.checks import check_ranges
 from simulator.metrics import autonomy_percent
-from simulator.replay.geometry import CameraGeometry
 from simulator.replay.loop import Driver, DriverView, Trace, closed_loop
 from simulator.replay.path import RecordedPath, load_path
 from simulator.replay.plots import frame_strip, plot_deviation

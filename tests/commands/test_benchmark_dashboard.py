@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from agent.dashboard import MIN_FRAME_INTERVAL_S
 from bcloning.commands import benchmark_dashboard
 from bcloning.page_clients import ChromiumMissing, require_chromium
 
@@ -24,7 +25,9 @@ def test_prints_both_conditions_and_the_difference_and_plots_them(client, tmp_pa
     out = capsys.readouterr().out
     assert re.search(r"no dashboard\s+\d+\s+[\d.]+\s+[\d.]+\s+0\.0\n", out), out
     page_fps = float(re.search(r"dashboard open\s+\d+\s+[\d.]+\s+[\d.]+\s+([\d.]+)\n", out).group(1))
-    assert 0 < page_fps <= 11  # the page was open, and got at most ~10 frames a second
+    # The page was open and the server's rate limit held: at most one frame per
+    # MIN_FRAME_INTERVAL_S, plus the one a short window can catch at its edge.
+    assert 0 < page_fps <= 1.5 / MIN_FRAME_INTERVAL_S
     assert re.search(r"dashboard open vs none: p99 [+-][\d.]+ ms, round trips x[\d.]+", out)
     assert plot.read_bytes().startswith(b"\x89PNG")
 

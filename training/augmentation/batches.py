@@ -14,6 +14,10 @@ the same `AugmentConfig` as the NumPy augmentations of the other approaches
   uncovered pixels are YUV black (0, 128, 128), as `warpAffine` leaves RGB black.
 - Brightness and shadow scale the Y (luma) channel, the YUV counterpart of
   scaling HSV's V; U and V (colour) are unchanged.
+- The synthesised view's homography is expressed in the preprocessed frame's
+  pixels (`training.augmentation.views.view_homography`) and composed with the
+  flip and shift into one `cv2.warpPerspective` per frame; its uncovered pixels
+  repeat the edge, as the replay's do.
 
 Why OpenCV and NumPy rather than TensorFlow ops: on a CPU, TensorFlow's uint8
 kernels took about 50 ms per batch of 64 for flip, shift and luma (one thread, as
@@ -35,6 +39,7 @@ import numpy as np
 
 from recorder.formats import FRAME_SHAPE
 from training.augmentation.config import DEFAULT_AUGMENT, AugmentConfig
+from training.augmentation.views import draw_views, return_steering, view_homography
 from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig
 
 __all__ = [
@@ -64,6 +69,10 @@ class ScaledAugment:
     max_shift_x: float  # max horizontal shift, px of the preprocessed frame (either way)
     max_shift_y: float  # max vertical shift, px of the preprocessed frame (either way)
     steering_per_px: float  # steering added per px of horizontal shift of the preprocessed frame
+    max_view_offset_m: float  # synthesised view: sideways shift (m, either way)
+    max_view_turn_deg: float  # synthesised view: turn (degrees, either way)
+    view_lookahead_m: float  # synthesised view: look-ahead of its steering (m)
+    preprocess: PreprocessConfig  # the preprocessing of the stored frames (for the views' homographies)
     shadow_probability: float  # chance of a shadow
     shadow_darkness: float  # luma factor inside a shadow
     shadow_left_probability: float  # chance a shadow darkens the left side of its line
@@ -87,6 +96,10 @@ def scale_to_preprocessed(
         max_shift_x=config.max_shift_x * scale_x,
         max_shift_y=config.max_shift_y * scale_y,
         steering_per_px=config.steering_per_px / scale_x,
+        max_view_offset_m=config.max_view_offset_m,
+        max_view_turn_deg=config.max_view_turn_deg,
+        view_lookahead_m=config.view_lookahead_m,
+        preprocess=preprocess,
         shadow_probability=config.shadow_probability,
         shadow_darkness=config.shadow_darkness,
         shadow_left_probability=config.shadow_left_probability,
@@ -109,12 +122,18 @@ def choose_cameras(
 
 
 def flip_and_shift(
-    frames: list[np.ndarray], flip: np.ndarray, dx: np.ndarray, dy: np.ndarray
+    frames: list[np.ndarray],
+    flip: np.ndarray,
+    dx: np.ndarray,
+    dy: np.ndarray,
+    views: list[np.ndarray] | None = None,
 ) -> np.ndarray:
-    """Flip (where `flip`) then shift each frame by (dx, dy) whole pixels.
+    """Synthesise a view (where `views` is given), flip (where `flip`), then shift by (dx, dy) whole pixels.
 
     out[b, y, x] = flipped[b, y - dy[b], x - dx[b]]; positive dx moves content
-    right, positive dy down; uncovered pixels are `YUV_BLACK`.
+    right, positive dy down. Without views, uncovered pixels are `YUV_BLACK`;
+    with them (inverse-map homographies of the frame, `views.view_homography`),
+    each frame is one bilinear `warpPerspective` and uncovered pixels repeat the edge.
 
     Args:
         frames: B uint8 (H, W, 3) frames (views into the frame store are fine).
@@ -123,12 +142,17 @@ def flip_and_shift(
     out = np.empty((len(frames), height, width, 3), np.uint8)
     for b, frame in enumerate(frames):
         if flip[b]:  # x_src = width - 1 - (x - dx)
-            matrix = np.float32([[-1, 0, width - 1 + dx[b]], [0, 1, -dy[b]]])
+            matrix = np.array([[-1, 0, width - 1 + dx[b]], [0, 1, -dy[b]], [0, 0, 1]], np.float64)
         else:  # x_src = x - dx
-            matrix = np.float32([[1, 0, -dx[b]], [0, 1, -dy[b]]])
-        cv2.warpAffine(frame, matrix, (width, height), dst=out[b],
-                       flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
-                       borderMode=cv2.BORDER_CONSTANT, borderValue=YUV_BLACK)
+            matrix = np.array([[1, 0, -dx[b]], [0, 1, -dy[b]], [0, 0, 1]], np.float64)
+        if views is None:
+            cv2.warpAffine(frame, matrix[:2].astype(np.float32), (width, height), dst=out[b],
+                           flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
+                           borderMode=cv2.BORDER_CONSTANT, borderValue=YUV_BLACK)
+        else:
+            cv2.warpPerspective(frame, views[b] @ matrix, (width, height), dst=out[b],
+                                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                borderMode=cv2.BORDER_REPLICATE)
     return out
 
 
@@ -178,7 +202,7 @@ def augment_batch(
     rng: np.random.Generator,
     config: ScaledAugment,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One fresh training batch: camera choice, flip, shift, shadow and brightness.
+    """One fresh training batch: camera choice, synthesised view, flip, shift, shadow and brightness.
 
     Args:
         store: uint8 (N, 3, H, W, 3) frames of every camera (RAM array or memmap).
@@ -195,7 +219,12 @@ def augment_batch(
     reach_x, reach_y = int(config.max_shift_x), int(config.max_shift_y)
     dx = rng.integers(-reach_x, reach_x + 1, batch)
     dy = rng.integers(-reach_y, reach_y + 1, batch)
-    images = flip_and_shift([store[i, c] for i, c in zip(index, camera)], flip, dx, dy)
+    views = None
+    if config.max_view_offset_m or config.max_view_turn_deg:
+        right_m, yaw_left_rad = draw_views(batch, config.max_view_offset_m, config.max_view_turn_deg, rng)
+        views = [view_homography(r, y, config.preprocess) for r, y in zip(right_m, yaw_left_rad)]
+        steering = steering + return_steering(right_m, yaw_left_rad, config.view_lookahead_m)
+    images = flip_and_shift([store[i, c] for i, c in zip(index, camera)], flip, dx, dy, views)
     steering = np.where(flip, -steering, steering) + dx * config.steering_per_px
 
     mask = shadow_masks(batch, images.shape[1], images.shape[2], rng, config.shadow_probability,

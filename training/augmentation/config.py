@@ -6,13 +6,16 @@ on the 320x160 RGB frame (generator and in-memory approaches,
 Defaults follow the tutorials this field learned from (naokishibuya's
 car-behavioral-cloning): a 0.2 steering correction for the side cameras and
 0.002 steering per pixel of horizontal shift on the 320-pixel-wide frame. The
+synthesised views (`training.augmentation.views`) are NVIDIA's; their ranges and
+look-ahead are the ones that drove the replays of other people's laps best
+(docs/replay.md, "Recipe study"). The
 tutorials' random shadow darkens either side of a random line with equal
 chance; both paths draw the side with `shadow_left_probability`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["AugmentConfig", "DEFAULT_AUGMENT"]
 
@@ -21,24 +24,54 @@ __all__ = ["AugmentConfig", "DEFAULT_AUGMENT"]
 class AugmentConfig:
     """How each training sample is varied; each field has its unit."""
 
-    camera_correction: float = 0.2  # steering added for the left camera, subtracted for the right
-    flip_probability: float = 0.5  # chance of a horizontal flip (steering negated)
-    max_shift_x: float = 50.0  # max horizontal translation, px of the 320-px frame (either way)
-    max_shift_y: float = 10.0  # max vertical translation, px of the 160-px frame (either way)
-    steering_per_px: float = 0.002  # steering added per px of horizontal shift
-    shadow_probability: float = 0.5  # chance of a random shadow band
-    shadow_darkness: float = 0.5  # brightness factor inside a shadow (0 black, 1 none)
-    shadow_left_probability: float = 0.5  # chance a shadow darkens the left side of its line (else the right)
-    brightness_range: tuple[float, float] = (0.6, 1.4)  # random brightness factor (min, max)
+    camera_correction: float = field(
+        default=0.2, metadata={"help": "steering added for the left camera, subtracted for the right"}
+    )
+    max_view_offset_m: float = field(
+        default=1.0, metadata={"help": "synthesised view: camera shifted up to this far sideways (m, either way)"}
+    )
+    max_view_turn_deg: float = field(
+        default=5.0, metadata={"help": "synthesised view: camera turned up to this far (degrees, either way)"}
+    )
+    view_lookahead_m: float = field(
+        default=5.0, metadata={"help": "its steering aims at the recorded path this far ahead (m)"}
+    )
+    flip_probability: float = field(
+        default=0.5, metadata={"help": "chance of a horizontal flip (steering negated)"}
+    )
+    max_shift_x: float = field(
+        default=50.0, metadata={"help": "max horizontal translation, px of the 320-px frame (either way)"}
+    )
+    max_shift_y: float = field(
+        default=10.0, metadata={"help": "max vertical translation, px of the 160-px frame (either way)"}
+    )
+    steering_per_px: float = field(
+        default=0.002, metadata={"help": "steering added per px of horizontal shift"}
+    )
+    shadow_probability: float = field(
+        default=0.5, metadata={"help": "chance of a random shadow band"}
+    )
+    shadow_darkness: float = field(
+        default=0.5, metadata={"help": "brightness factor inside a shadow (0 black, 1 none)"}
+    )
+    shadow_left_probability: float = field(
+        default=0.5, metadata={"help": "chance a shadow darkens the left side of its line (else the right)"}
+    )
+    brightness_range: tuple[float, float] = field(
+        default=(0.6, 1.4), metadata={"help": "random brightness factor (min, max)"}
+    )
 
     def __post_init__(self) -> None:
         for name in ("flip_probability", "shadow_probability", "shadow_darkness", "shadow_left_probability"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {value}")
-        for name in ("camera_correction", "max_shift_x", "max_shift_y", "steering_per_px"):
+        for name in ("camera_correction", "max_shift_x", "max_shift_y", "steering_per_px",
+                     "max_view_offset_m", "max_view_turn_deg"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+        if not self.view_lookahead_m > 0:
+            raise ValueError(f"view_lookahead_m must be > 0, got {self.view_lookahead_m}")
         low, high = self.brightness_range
         if not 0 < low <= high:
             raise ValueError(f"brightness_range must satisfy 0 < min <= max, got {self.brightness_range}")

@@ -2,7 +2,9 @@
 
 They run on the raw uint8 RGB 160x320 frame, before `training.preprocess`, as
 the tutorials this field learned from do (naokishibuya's car-behavioral-cloning):
-choose a camera (side cameras with a steering correction teach recovery), flip
+choose a camera (side cameras with a steering correction teach recovery), a
+synthesised view of a camera shifted and turned off the path with the steering
+that returns to it (NVIDIA's view synthesis, `training.augmentation.views`), flip
 (left and right turns become equally common), translate (more positions on the
 road, with a steering adjustment per pixel), shadow and brightness (lighting the
 track never showed). Parameters come from `AugmentConfig`, shared with the
@@ -19,6 +21,12 @@ import numpy as np
 
 from recorder.sample import Sample
 from training.augmentation.config import DEFAULT_AUGMENT, AugmentConfig
+from training.augmentation.views import (
+    draw_views,
+    return_steering,
+    view_homography,
+    warp_view,
+)
 
 __all__ = [
     "choose_camera",
@@ -26,6 +34,7 @@ __all__ = [
     "translate",
     "shadow",
     "brightness",
+    "random_view",
     "random_flip",
     "random_translate",
     "random_shadow",
@@ -98,6 +107,17 @@ def brightness(image: np.ndarray, steering: float, factor: float) -> tuple[np.nd
     return cv2.convertScaleAbs(image, alpha=factor, beta=0), steering
 
 
+def random_view(
+    image: np.ndarray, steering: float, rng: np.random.Generator, config: AugmentConfig
+) -> tuple[np.ndarray, float]:
+    """The view from up to `config.max_view_offset_m` sideways and `max_view_turn_deg` turned, and the steering back."""
+    if config.max_view_offset_m == 0 and config.max_view_turn_deg == 0:
+        return image, steering
+    (right_m,), (yaw_left_rad,) = draw_views(1, config.max_view_offset_m, config.max_view_turn_deg, rng)
+    correction = float(return_steering(right_m, yaw_left_rad, config.view_lookahead_m))
+    return warp_view(image, view_homography(right_m, yaw_left_rad)), steering + correction
+
+
 def random_flip(
     image: np.ndarray, steering: float, rng: np.random.Generator, config: AugmentConfig
 ) -> tuple[np.ndarray, float]:
@@ -147,8 +167,9 @@ def augment(
     rng: np.random.Generator,
     config: AugmentConfig = DEFAULT_AUGMENT,
 ) -> tuple[np.ndarray, float]:
-    """Flip, translate, shadow and brighten one RGB frame (camera choice comes first,
-    see `choose_camera`)."""
+    """Synthesise a shifted view, flip, translate, shadow and brighten one RGB frame
+    (camera choice comes first, see `choose_camera`)."""
+    image, steering = random_view(image, steering, rng, config)
     image, steering = random_flip(image, steering, rng, config)
     image, steering = random_translate(image, steering, rng, config)
     image, steering = random_shadow(image, steering, rng, config)

@@ -28,6 +28,7 @@ def _config(**overrides) -> ScaledAugment:
         camera_correction=0.2, flip_probability=0.0, max_shift_x=0.0, max_shift_y=0.0,
         steering_per_px=0.0032, shadow_probability=0.0, shadow_darkness=0.5,
         shadow_left_probability=0.5, brightness_range=(1.0, 1.0),
+        max_view_offset_m=0.0, max_view_turn_deg=0.0, view_lookahead_m=5.0, preprocess=DEFAULT_PREPROCESS,
     )
     values.update(overrides)
     return ScaledAugment(**values)

@@ -17,7 +17,7 @@ from training.data.prepared import (
     prepare_camera_frames,
     train_dataset,
 )
-from training.preprocess import preprocess
+from training.preprocess import DEFAULT_PREPROCESS, preprocess
 
 FRAME = (4, 5, 3)  # tiny frames: the dataset logic does not care about the size
 
@@ -46,7 +46,9 @@ def _camera_only(correction: float = 0.2) -> ScaledAugment:
     """Augmentation that only chooses the camera (no flip, shift, shadow or brightness)."""
     return ScaledAugment(camera_correction=correction, flip_probability=0.0, max_shift_x=0.0,
                          max_shift_y=0.0, steering_per_px=0.0, shadow_probability=0.0,
-                         shadow_darkness=1.0, shadow_left_probability=0.5, brightness_range=(1.0, 1.0))
+                         shadow_darkness=1.0, shadow_left_probability=0.5, brightness_range=(1.0, 1.0),
+                         max_view_offset_m=0.0, max_view_turn_deg=0.0, view_lookahead_m=5.0,
+                         preprocess=DEFAULT_PREPROCESS)
 
 
 def test_prepare_stores_every_camera_preprocessed(recording_factory) -> None:

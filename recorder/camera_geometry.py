@@ -1,5 +1,10 @@
 """The Udacity simulator's camera rig, and the homographies that move a camera on flat ground.
 
+It belongs to the recordings: it says where the frames of every `driving_log.csv` the
+simulator writes were taken from. The replay simulator re-renders recorded frames with
+it (`simulator.replay`), and training synthesises shifted and turned views with it
+(`training.augmentation.views`).
+
 Every value comes from the simulator's Unity project, udacity/self-driving-car-sim
 (master, commit 7aeb57cf), `Assets/1_SelfDrivingCar/Prefabs/CarWaypointBased.prefab`,
 the car that `Assets/1_SelfDrivingCar/Scenes/LakeTrackTraining.unity` places (renamed
@@ -13,7 +18,7 @@ CarTraining; the scene changes only its position, rotation and name):
   (`Assets/1_SelfDrivingCar/Textures/Waypoint Camera (Center).renderTexture`) of
   `m_Width: 320`, `m_Height: 160`.
 - `WheelHubFrontLeft` `m_LocalPosition.z: 1.27`, `WheelHubRearLeft` `z: -1.6`: a
-  wheelbase of 2.87 m; `m_MaximumSteerAngle: 25`.
+  wheelbase of 2.87 m; `m_MaximumSteerAngle: 25` (the wheel angle at steering 1.0).
 - The prefab does not state the road's height below the car's origin: the wheel
   colliders hang from hubs at y = 0.45 (front) and 0.58 (rear) with radii 0.335 and
   0.37 and 0.2 m of suspension travel. The lens height above the road, 1.4 m, is the
@@ -31,7 +36,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["CameraGeometry", "UNITY_CAMERAS", "ground_homography", "rotation_homography", "yaw_matrix"]
+__all__ = [
+    "CameraGeometry",
+    "MAX_STEER_DEG",
+    "UNITY_CAMERAS",
+    "ground_homography",
+    "rotation_homography",
+    "yaw_matrix",
+]
 
 # Camera positions in the car's frame (x right, y up, z forward), metres: CarWaypointBased.prefab.
 UNITY_CAMERAS = {
@@ -43,6 +55,8 @@ UNITY_CAMERAS = {
 UNITY_CAMERA_ROTATION = (0.08286793, 0.0054213367, 0.009921726, 0.99649644)
 # Wheel hubs' z (m): front and rear axle positions along the car.
 FRONT_AXLE_Z, REAR_AXLE_Z = 1.27, -1.6
+# The wheel angle at steering 1.0 (degrees): m_MaximumSteerAngle.
+MAX_STEER_DEG = 25.0
 
 
 def _quaternion_matrix(x: float, y: float, z: float, w: float) -> np.ndarray:

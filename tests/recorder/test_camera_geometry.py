@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from simulator.replay.geometry import (
+from recorder.camera_geometry import (
     CameraGeometry,
     ground_homography,
     rotation_homography,
@@ -16,7 +16,7 @@ from simulator.replay.geometry import (
 
 def _project(geometry: CameraGeometry, point: np.ndarray, camera: np.ndarray, yaw_left: float = 0.0) -> np.ndarray:
     """Pixel (u, v) of a car-frame point seen by a camera at `camera` turned `yaw_left` (pinhole, Unity axes)."""
-    from simulator.replay.geometry import yaw_matrix
+    from recorder.camera_geometry import yaw_matrix
 
     rotation = yaw_matrix(yaw_left) @ geometry.camera_rotation
     p = geometry.intrinsics @ rotation.T @ (point - camera)
