@@ -18,6 +18,7 @@ import cv2
 
 from recorder.atomic import atomic_path
 from recorder.formats import CAMERAS, IMAGE_DIR
+from recorder.images import check_inside
 
 __all__ = ["VideoConfig", "VideoError", "default_output", "run_frames", "write_video"]
 
@@ -56,12 +57,22 @@ def default_output(folder: str | os.PathLike) -> Path:
 
 
 def run_frames(folder: str | os.PathLike, camera: str = "center") -> list[Path]:
-    """The frames of a run: `folder/IMG/{camera}_*.jpg`, or the images of a plain image folder."""
+    """The frames of a run: `folder/IMG/{camera}_*.jpg`, or the images of a plain image folder.
+
+    A link to a file outside the folder is left out with a warning, as the recorder
+    does, so a video never shows (or names) a file the run did not write.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise VideoError(f"{folder}: no such folder")
     image_dir = folder / IMAGE_DIR if (folder / IMAGE_DIR).is_dir() else folder
-    images = sorted(p for p in image_dir.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    images = []
+    for path in sorted(p for p in image_dir.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES):
+        problem = check_inside(path, image_dir)
+        if problem:
+            logger.warning("left out: %s", problem[1])
+        else:
+            images.append(path)
     named = [p for p in images if p.name.startswith(f"{camera}_")]
     frames = named or images  # a plain image folder (Udacity's drive.py output) has no prefixes
     if not frames:

@@ -42,3 +42,15 @@ def test_user_errors_exit_2(tmp_path, recording_factory, capsys):
     assert video.main([str(run), "--fps", "0"]) == 2
     assert video.main([str(run), "--output", str(run / "inside.mp4")]) == 2
     assert not (run.parent / "run3.mp4").exists()
+
+
+def test_a_link_to_a_file_outside_the_run_is_left_out(tmp_path, recording_factory, caplog):
+    run = recording_factory("run4", rows=3, side_cameras=False)
+    outside = tmp_path / "secret.jpg"
+    outside.write_bytes(next((run / "IMG").iterdir()).read_bytes())
+    (run / "IMG" / "center_9999_99_99_99_99_99_999.jpg").symlink_to(outside)
+    assert video.main([str(run), "--output", str(tmp_path / "out.mp4")]) == 0
+    capture = cv2.VideoCapture(str(tmp_path / "out.mp4"))
+    assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 3  # the linked frame is not in the video
+    capture.release()
+    assert "links to a file outside" in caplog.text
