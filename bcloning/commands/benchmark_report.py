@@ -61,14 +61,14 @@ BENCHMARKS = (
     ),
     Benchmark(
         "dashboard", "Drive server with and without an open dashboard",
-        "Server-side steering latency while a dashboard client polls the page's data, against "
-        "none, alternating in rounds: first a Python client asking what the page asks, then "
-        "Debian's headless Chromium showing the page (on the same 2 cores as the server).",
+        "Server-side steering latency while a Python client asks what the page asks (the status "
+        "ten times a second and each new frame), against none, alternating in rounds: the "
+        "server's own cost of an open page, without a browser competing for the CPUs.",
         ("bench-dashboard", "--rounds", "4", "--round-trips", "1000", "--client", "poll"),
     ),
     Benchmark(
         "dashboard-chromium", "Drive server with the dashboard open in headless Chromium",
-        "As above, with the page open in a real browser.",
+        "As above, with the page open in Debian's headless Chromium on the same 2 cores as the server.",
         ("bench-dashboard", "--rounds", "4", "--round-trips", "1000", "--client", "chromium"),
     ),
     Benchmark(
