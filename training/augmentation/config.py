@@ -6,9 +6,10 @@ on the 320x160 RGB frame (generator and in-memory approaches,
 Defaults follow the tutorials this field learned from (naokishibuya's
 car-behavioral-cloning): a 0.2 steering correction for the side cameras and
 0.002 steering per pixel of horizontal shift on the 320-pixel-wide frame. The
-synthesised views (`training.augmentation.views`) are NVIDIA's; their ranges and
-look-ahead are the ones that drove the replays of other people's laps best
-(docs/replay.md, "Recipe study"). The
+synthesised views (`training.augmentation.views`) are NVIDIA's; view synthesis
+with these ranges and look-ahead drove the replays of other people's laps better
+than none; wider ranges with a 4 m look-ahead gave the best single run but not
+across three seeds (docs/replay.md, "Recipe study"). The
 tutorials' random shadow darkens either side of a random line with equal
 chance; both paths draw the side with `shadow_left_probability`.
 """
