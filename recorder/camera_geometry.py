@@ -40,7 +40,9 @@ __all__ = [
     "CameraGeometry",
     "MAX_STEER_DEG",
     "UNITY_CAMERAS",
+    "UNITY_GEOMETRY",
     "ground_homography",
+    "return_steering",
     "rotation_homography",
     "yaw_matrix",
 ]
@@ -134,6 +136,10 @@ class CameraGeometry:
         return float(-(r[1, 0] * u + r[1, 2]) / r[1, 1])
 
 
+# The simulator's own rig, as the prefab gives it.
+UNITY_GEOMETRY = CameraGeometry()
+
+
 def ground_homography(geometry: CameraGeometry, right_m: float, forward_m: float, yaw_left_rad: float) -> np.ndarray:
     """H mapping a pixel of a moved camera to the pixel of the original camera that sees the same road point.
 
@@ -155,3 +161,22 @@ def rotation_homography(geometry: CameraGeometry, yaw_left_rad: float) -> np.nda
     k = geometry.intrinsics
     r0 = geometry.camera_rotation
     return k @ r0.T @ yaw_matrix(yaw_left_rad) @ r0 @ np.linalg.inv(k)
+
+
+def return_steering(
+    right_m: np.ndarray | float,
+    yaw_left_rad: np.ndarray | float,
+    lookahead_m: float,
+    geometry: CameraGeometry = UNITY_GEOMETRY,
+) -> np.ndarray:
+    """Steering (> 0 right, 1.0 = the wheel's 25 degrees) to add for a camera moved and turned off the path.
+
+    Pure pursuit: the path's point `lookahead_m` ahead lies x = L sin(yaw) - d cos(yaw)
+    to the right of a car `right_m` (d) right of the path and turned `yaw_left_rad`
+    left; the arc through it has curvature 2x / L^2, and the bicycle model's wheel
+    angle for it is atan(wheelbase * curvature).
+    """
+    right_m, yaw_left_rad = np.asarray(right_m, np.float64), np.asarray(yaw_left_rad, np.float64)
+    target_right = lookahead_m * np.sin(yaw_left_rad) - right_m * np.cos(yaw_left_rad)
+    curvature = 2.0 * target_right / lookahead_m**2  # > 0 turns right
+    return np.degrees(np.arctan(geometry.wheelbase_m * curvature)) / MAX_STEER_DEG

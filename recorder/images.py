@@ -1,4 +1,4 @@
-"""Finding a log's images in its own `IMG/` folder and checking they are JPEGs.
+"""Finding a log's images in its own `IMG/` folder, checking they are JPEGs, reading them.
 
 The simulator writes absolute paths of the machine it ran on (Windows
 backslashes or POSIX), Udacity's sample data relative `IMG/...` paths. Only the
@@ -15,9 +15,11 @@ import os
 import unicodedata
 from pathlib import Path
 
+import cv2
+import numpy as np
 from PIL import Image
 
-__all__ = ["file_name", "resolve_image", "check_inside", "check_image"]
+__all__ = ["file_name", "resolve_image", "check_inside", "check_image", "read_rgb"]
 
 # JPEG start-of-image marker (plus the first byte of the next marker) and end-of-image marker.
 _JPEG_START = b"\xff\xd8\xff"
@@ -89,3 +91,11 @@ def check_image(path: Path, decode: bool) -> tuple[str, str] | None:
         except (OSError, SyntaxError, ValueError) as error:
             return "undecodable_image", f"{path.name} does not decode ({error})"
     return None
+
+
+def read_rgb(path: str | os.PathLike) -> np.ndarray:
+    """A frame as an RGB uint8 array (OpenCV decodes BGR); OSError naming the file where it cannot be decoded."""
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise OSError(f"{path}: cannot be decoded as an image")
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)

@@ -84,7 +84,8 @@ BENCHMARKS = (
     ),
     Benchmark(
         "replay", "Replay simulator: steps per second",
-        "Re-rendering a recorded frame for a deviated pose and advancing the bicycle model, one core; "
+        "Re-rendering a recorded frame for a deviated pose, advancing the bicycle model and measuring both "
+        "views' offsets from the lane centre, one core; "
         "against the bare warp of the frame.",
         ("simulate", "replay-bench", "{data}", "--steps", "1000"), "user_windows_2023",
         generated_fallback=False,

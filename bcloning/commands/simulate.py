@@ -6,6 +6,7 @@
     python scripts/simulate.py replay ../shared/data/user_windows_2023 --port 4567 --out runs/replay_2023
     python scripts/simulate.py replay-check ../shared/data/* --out runs/camera_check
     python scripts/simulate.py replay-bench ../shared/data/user_windows_2023
+    python scripts/simulate.py lane-check ../shared/data/* --out runs/lane_check
 
 `record` writes a recording in the Udacity simulator's own format (driving_log.csv
 without header, ", " separators, absolute paths, IMG/ with three cameras) into a
@@ -16,7 +17,9 @@ that holds no earlier run).
 `replay` drives a drive server through a real recording instead (NVIDIA's replay
 simulator, simulator.replay): metrics.json, deviation.png and frames.png go to --out.
 `replay-check` checks the replay's camera geometry against recordings' side cameras;
-`replay-bench` times the replay's steps on one core.
+`replay-bench` times the replay's steps on one core; `lane-check` measures where
+recorded drivers are in the lane (the replay's reference is their path, not the
+lane centre), checked on the side cameras.
 Exit codes: 0 ok, 1 the drive server failed or broke the protocol, 2 user error,
 130 interrupted.
 """
@@ -48,7 +51,9 @@ from simulator import (
 from simulator.replay import CheckConfig, ReplayConfig, check_side_cameras, replay
 from simulator.replay.benchmark import benchmark_replay
 from simulator.replay.check import TABLE_HEADER
-from simulator.replay.plots import plot_check
+from simulator.replay.lane import LANE_TABLE_HEADER, LaneConfig, check_lane
+from simulator.replay.plots import plot_check, plot_lane
+from simulator.replay.reference import REFERENCE_TABLE_HEADER, replay_lane_keeper
 from simulator.track import TrackConfig
 
 DEFAULT_DRIVE_OUT = "runs/sim_drive"
@@ -69,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--quiet", action="store_true", help="no progress bar, warnings only in the log (give it before the sub-command)"
     )
     commands = parser.add_subparsers(
-        dest="command", required=True, metavar="{record,drive,bench,replay,replay-check,replay-bench}"
+        dest="command", required=True, metavar="{record,drive,bench,replay,replay-check,replay-bench,lane-check}"
     )
     fmt = argparse.ArgumentDefaultsHelpFormatter
 
@@ -111,6 +116,17 @@ def build_parser() -> argparse.ArgumentParser:
     rbench = commands.add_parser("replay-bench", help=about, description=about, formatter_class=fmt)
     rbench.add_argument("recording", metavar="RECORDING", help="recording folder to replay")
     rbench.add_argument("--steps", type=int, default=1000, help="steps timed per measurement")
+
+    about = "where recorded drivers are in the lane: offset from the midpoint of the yellow lane lines"
+    lane = commands.add_parser("lane-check", help=about, description=about, formatter_class=fmt)
+    lane.add_argument("recordings", metavar="RECORDING", nargs="+", help="recording folders")
+    lane.add_argument("--out", default=None, help="folder for lane.json and lane.png (default: print only)")
+    lane.add_argument(
+        "--reference-thresholds-m", type=float, nargs="*", default=[1.0, 2.0], metavar="M",
+        help="also replay each recording with a car that steers by the lane lines, at these intervention "
+             "thresholds (none: skip)",
+    )
+    add_flags(lane, LaneConfig)
     return parser
 
 
@@ -163,6 +179,31 @@ def _replay_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lane_check(args: argparse.Namespace) -> int:
+    config = from_flags(LaneConfig, args)
+    checks = [check_lane(recording, config) for recording in args.recordings]
+    print("offset of the centre camera from the lane centre (m, > 0 right), on rows showing both yellow lines;")
+    print("side camera spacing: the lane centre seen from the centre camera minus from the side camera (the check)")
+    print(LANE_TABLE_HEADER)
+    for check in checks:
+        print(check.table_row())
+    references = [
+        replay_lane_keeper(recording, ReplayConfig(threshold_m=threshold))
+        for recording in args.recordings for threshold in args.reference_thresholds_m
+    ]
+    if references:
+        print("\nreplayed by a car that steers to the lane centre where both lines show (else as recorded):")
+        print(REFERENCE_TABLE_HEADER)
+        for reference in references:
+            print(reference.table_row())
+    if args.out is not None:
+        out = Path(args.out)
+        saved = {"drivers": [c.to_dict() for c in checks], "lane_keeper": [r.to_dict() for r in references]}
+        print(f"lane.json:          {write_json_atomic(out / 'lane.json', saved)}")
+        print(f"lane.png:           {plot_lane(checks, out / 'lane.png')}")
+    return 0
+
+
 def _replay_bench(args: argparse.Namespace) -> int:
     print("\n".join(benchmark_replay(args.recording, args.steps).lines()))
     return 0
@@ -180,6 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "replay": _replay,
         "replay-check": _replay_check,
         "replay-bench": _replay_bench,
+        "lane-check": _lane_check,
     }[args.command]
     try:
         return run(args)

@@ -82,29 +82,40 @@ _COLUMNS = (("autonomy %", "autonomy_percent", ".1f"), ("interventions", "interv
             ("lap time s", "lap_time_s", ".1f"))
 
 
+def _lane_cell(entry: dict[str, Any]) -> str:
+    """A replay's mean |offset| from the lane centre: the replayed car's and the recorded driver's."""
+    metrics = entry["metrics"]
+    car, driver = metrics.get("mean_abs_lane_offset_m"), metrics.get("recorded_mean_abs_lane_offset_m")
+    if entry["kind"] != REPLAY or car is None or driver is None:
+        return ""
+    return f"{car:.2f} / {driver:.2f} ({metrics['lane_measured_percent']:.0f} %)"
+
+
 def _replay_note(evaluation: dict[str, Any]) -> str:
     spacings = {e["metrics"].get("spacing_m") for m in evaluation["models"] for e in m["worlds"] if e["kind"] == REPLAY}
     if not spacings:
         return "No replays."
     how = ", ".join("once per recorded frame" if not s else f"every {s:g} m" for s in sorted(spacings, key=lambda s: s or 0))
     return (f"Replays: |d| is the offset from the recorded path (speed as recorded, a decision {how}), "
-            f"an intervention is |d| > {evaluation['config']['threshold_m']:g} m.")
+            f"an intervention is |d| > {evaluation['config']['threshold_m']:g} m. Lane centre: the replayed car's and "
+            "the recorded driver's mean offset from the midpoint of the yellow lane lines, over the decisions whose "
+            "view shows both (share seen); the recorded path is the driver's, not the lane centre (docs/replay.md).")
 
 
 def markdown(evaluation: dict[str, Any]) -> str:
     """The table: one row per model and world, then mean ± spread per kind of world, and what it measures."""
-    head = ["model", "world", *(c[0] for c in _COLUMNS)]
+    head = ["model", "world", *(c[0] for c in _COLUMNS), "lane centre: car / driver mean \\|offset\\| m (seen)"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for model in evaluation["models"]:
         for entry in model["worlds"]:
             cells = [_number(_value(entry, key), fmt) for _, key, fmt in _COLUMNS]
-            lines.append(f"| {model['label']} | {entry['world']} | " + " | ".join(cells) + " |")
+            lines.append(f"| {model['label']} | {entry['world']} | " + " | ".join(cells) + f" | {_lane_cell(entry)} |")
         for kind, spread in model["summary"].items():
             if kind == "all" or spread["worlds"] < 2:
                 continue
             cells = [_mean_sd(spread[key], fmt if key != "interventions" else ".1f") for _, key, fmt in _COLUMNS]
             lines.append(f"| {model['label']} | **{spread['worlds']} {KIND_TITLES[kind]}: mean ± sd** | "
-                         + " | ".join(cells) + " |")
+                         + " | ".join(cells) + " |  |")
     cfg = evaluation["config"]
     seeds = evaluation["track_seeds"]
     lines += [

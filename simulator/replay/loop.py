@@ -9,7 +9,9 @@ replayed car's camera pose (which includes the forward shift from that frame),
 and its steering is held until the next decision. The recorded steering, held from
 frame to frame, bends the path. When the car's centre is more than
 `threshold_m` off the path that is an intervention: the car is put back on the
-path, heading along it, and the loop goes on.
+path, heading along it, and the loop goes on. Each decision also notes how far
+the viewed camera and the recorded one are from the lane centre
+(`simulator.replay.lane`), where the frame shows both lane lines.
 """
 
 from __future__ import annotations
@@ -17,14 +19,14 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
-import cv2
 import numpy as np
 from tqdm import tqdm
 
 from recorder.camera_geometry import CameraGeometry
+from recorder.images import read_rgb
+from simulator.replay.lane import LaneMeter
 from simulator.replay.motion import Deviation, advance, camera_offset, curvature
 from simulator.replay.path import RecordedPath, Segment
 from simulator.replay.render import Renderer
@@ -65,16 +67,14 @@ class Trace:
     lateral_m: list[float] = field(default_factory=list)  # car centre's offset (m, > 0 left), before any put-back
     heading_rad: list[float] = field(default_factory=list)  # heading error (rad, > 0 left)
     intervention_steps: list[int] = field(default_factory=list)  # steps where |lateral| passed the threshold
+    lane_offset_m: list[float] = field(default_factory=list)  # the view's offset from the lane centre (m, > 0 right; nan: unseen)
+    recorded_lane_offset_m: list[float] = field(default_factory=list)  # the same for the recorded frame
     segment_starts_m: list[float] = field(default_factory=list)  # distance where each segment begins
     snapshots: list[Snapshot] = field(default_factory=list)
 
 
-def _rgb(path: Path) -> np.ndarray:
-    """A recorded frame as RGB."""
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if image is None:
-        raise OSError(f"{path}: cannot be decoded as an image")
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+def _or_nan(value: float | None) -> float:
+    return math.nan if value is None else value
 
 
 class _Loop:
@@ -83,6 +83,7 @@ class _Loop:
     def __init__(self, geometry: CameraGeometry, driver: Driver, threshold_m: float, snapshot_at: list[float]) -> None:
         self.geometry = geometry
         self.renderer = Renderer(geometry)
+        self.lane = LaneMeter(geometry=geometry)
         self.driver = driver
         self.threshold_m = threshold_m
         self.snapshot_at = snapshot_at
@@ -98,14 +99,17 @@ class _Loop:
             # Equal decisions within each frame interval, so none straddles a change of the recorded steering.
             decisions = max(1, math.ceil(gap_m / spacing_m - 1e-9)) if spacing_m > 0 else 1
             step_m = gap_m / decisions
-            frame, k_path = _rgb(segment.frames[i]), curvature(float(segment.steering[i]), wheelbase)
+            frame, k_path = read_rgb(segment.frames[i]), curvature(float(segment.steering[i]), wheelbase)
             speed, recorded = float(segment.speed_mph[i]), float(segment.steering[i])
+            recorded_lane = _or_nan(self.lane(frame))
             for n in range(decisions):
                 right, forward, yaw = camera_offset(state, n * step_m, k_path, ahead)
                 image = self.renderer.render(frame, right, forward, yaw)
                 seen_from = state.lateral_at(wheelbase / 2)
                 steering = float(self.driver(DriverView(image, steering, speed, recorded)))
                 state = advance(state, step_m, curvature(steering, wheelbase), k_path)
+                self.trace.lane_offset_m.append(_or_nan(self.lane(image)))
+                self.trace.recorded_lane_offset_m.append(recorded_lane)
                 if self._record(state, start_m + (n + 1) * step_m, wheelbase, frame, image, seen_from):
                     state = Deviation()  # an intervention: back on the path, heading along it
             bar.update(gap_m)

@@ -16,9 +16,10 @@ from matplotlib.figure import Figure
 from recorder.atomic import atomic_path
 from simulator.plots import label_tile, write_tiles
 from simulator.replay.check import SideCameraCheck
+from simulator.replay.lane import LaneCheck
 from simulator.replay.loop import Snapshot
 
-__all__ = ["plot_deviation", "frame_strip", "plot_check"]
+__all__ = ["plot_deviation", "frame_strip", "plot_check", "plot_lane"]
 
 
 def plot_deviation(
@@ -82,6 +83,29 @@ def plot_check(checks: Sequence[SideCameraCheck], path: str | os.PathLike) -> Pa
         ax.set_ylabel(label)
     axes[0].legend(fontsize=7)
     fig.suptitle("centre frame re-rendered at the side camera's offset vs the recorded side frame (road rows)")
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
+    return Path(path)
+
+
+def plot_lane(checks: Sequence[LaneCheck], path: str | os.PathLike) -> Path:
+    """Histogram of each recording's driver offset from the lane centre, where both lane lines are seen."""
+    fig = Figure(figsize=(8, 3.6), dpi=110)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    bins = np.arange(-1.5, 1.5001, 0.1)
+    for check in checks:
+        if check.offsets_m:
+            name = os.path.basename(os.path.normpath(check.recording))
+            ax.hist(np.clip(check.offsets_m, bins[0], bins[-1]), bins=bins, density=True, histtype="step", lw=1.5,
+                    label=f"{name} ({len(check.offsets_m)} of {check.rows} rows)")
+    for x in (-1.0, 1.0):
+        ax.axvline(x, color="0.5", ls="--", lw=0.8)
+    ax.set_xlabel("centre camera's offset from the lane centre (m, > 0 right)")
+    ax.set_ylabel("share of rows (density)")
+    ax.legend(fontsize=7)
+    ax.set_title("where the recorded drivers are in the lane (rows showing both yellow lines)")
     fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png")

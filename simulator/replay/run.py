@@ -87,6 +87,12 @@ class ReplayMetrics:
     segments: int  # continuous pieces of the recording replayed
     spacing_m: float  # metres between decisions (0: one per recorded frame)
     threshold_m: float  # intervention threshold (m)
+    # Offsets from the lane centre (simulator.replay.lane), over the decisions whose view shows both lane lines:
+    lane_measured_percent: float = 0.0  # share of decisions with a reading for the replayed car (%)
+    mean_abs_lane_offset_m: float | None = None  # the replayed car's camera (m)
+    max_abs_lane_offset_m: float | None = None
+    recorded_mean_abs_lane_offset_m: float | None = None  # the recorded driver's, same measure (m)
+    recorded_max_abs_lane_offset_m: float | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary."""
@@ -104,7 +110,17 @@ class ReplayMetrics:
             f"max |d|:            {self.max_abs_cte_m:.3f} m",
             f"max |heading err|:  {self.max_abs_heading_error_deg:.2f} deg",
             f"mean speed:         {self.mean_speed_mph:.1f} mph",
+            f"lane centre:        {self._lane_line()}",
         ]
+
+    def _lane_line(self) -> str:
+        if self.mean_abs_lane_offset_m is None or self.recorded_mean_abs_lane_offset_m is None:
+            return "no lane lines seen"
+        return (
+            f"car mean |offset| {self.mean_abs_lane_offset_m:.2f} m, max {self.max_abs_lane_offset_m:.2f} m; recorded "
+            f"driver {self.recorded_mean_abs_lane_offset_m:.2f} m, max {self.recorded_max_abs_lane_offset_m:.2f} m "
+            f"({self.lane_measured_percent:.0f} % of decisions show both lines)"
+        )
 
 
 @dataclass(frozen=True)
@@ -135,7 +151,20 @@ def _metrics(path: RecordedPath, trace: Trace, config: ReplayConfig) -> ReplayMe
         segments=len(path.segments),
         spacing_m=config.spacing_m,
         threshold_m=config.threshold_m,
+        **_lane_figures(trace),
     )
+
+
+def _lane_figures(trace: Trace) -> dict[str, float | None]:
+    """Lane-centre figures of the replayed car and of the recorded driver, each where its frame shows both lines."""
+    figures: dict[str, float | None] = {}
+    car = np.abs(np.asarray(trace.lane_offset_m, float))
+    figures["lane_measured_percent"] = round(100.0 * float(np.isfinite(car).mean()), 1) if car.size else 0.0
+    for prefix, values in (("", car), ("recorded_", np.abs(np.asarray(trace.recorded_lane_offset_m, float)))):
+        seen = values[np.isfinite(values)]
+        figures[f"{prefix}mean_abs_lane_offset_m"] = round(float(seen.mean()), 4) if seen.size else None
+        figures[f"{prefix}max_abs_lane_offset_m"] = round(float(seen.max()), 4) if seen.size else None
+    return figures
 
 
 def _run(

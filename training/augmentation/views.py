@@ -35,26 +35,13 @@ import math
 import cv2
 import numpy as np
 
-from recorder.camera_geometry import MAX_STEER_DEG, CameraGeometry, ground_homography
+from recorder.camera_geometry import CameraGeometry, ground_homography, return_steering
 from recorder.formats import FRAME_SHAPE
 from training.preprocess import PreprocessConfig
 
 __all__ = ["draw_views", "return_steering", "view_homography", "warp_view"]
 
 _GEOMETRY = CameraGeometry()
-
-
-def return_steering(
-    right_m: np.ndarray | float,
-    yaw_left_rad: np.ndarray | float,
-    lookahead_m: float,
-    geometry: CameraGeometry = _GEOMETRY,
-) -> np.ndarray:
-    """Steering (> 0 right, 1.0 = the wheel's 25 degrees) to add for a camera moved and turned off the path."""
-    right_m, yaw_left_rad = np.asarray(right_m, np.float64), np.asarray(yaw_left_rad, np.float64)
-    target_right = lookahead_m * np.sin(yaw_left_rad) - right_m * np.cos(yaw_left_rad)
-    curvature = 2.0 * target_right / lookahead_m**2  # > 0 turns right
-    return np.degrees(np.arctan(geometry.wheelbase_m * curvature)) / MAX_STEER_DEG
 
 
 def _frame_to_preprocessed(preprocess: PreprocessConfig) -> np.ndarray:

@@ -9,13 +9,12 @@ threads or workers.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-import cv2
 import numpy as np
 
+from recorder.images import read_rgb
 from recorder.sample import Sample
 from training.augmentation.config import DEFAULT_AUGMENT, AugmentConfig
 from training.augmentation.frames import augment, choose_camera
@@ -29,14 +28,6 @@ __all__ = [
     "make_examples",
     "centre_examples",
 ]
-
-
-def read_rgb(path: str | os.PathLike) -> np.ndarray:
-    """Read a JPEG as an RGB uint8 array; raise OSError naming the file if unreadable."""
-    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if bgr is None:
-        raise OSError(f"cannot read image {path}")
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
 def epoch_indices(rows: int, count: int, seed: int, epoch: int) -> np.ndarray:

@@ -11,7 +11,7 @@ from simulator.evaluation import (
     plan_worlds,
     summarise,
 )
-from simulator.evaluation.report import world_entry
+from simulator.evaluation.report import _lane_cell, world_entry
 from tests.conftest import write_recording
 
 
@@ -37,6 +37,14 @@ def test_summary_gives_mean_and_population_spread_per_kind() -> None:
     assert summary["track"]["lap_time_s"] == {"mean": 200.0, "std": 0.0, "min": 200.0, "max": 200.0}
     assert summary["replay"]["lap_time_s"] is None
     assert "track" not in summarise(entries[:1])
+
+
+def test_lane_centre_cell_shows_car_and_driver_on_replays_only() -> None:
+    lane = {"mean_abs_lane_offset_m": 0.512, "recorded_mean_abs_lane_offset_m": 0.4, "lane_measured_percent": 66.4}
+    replay, track = _result("replay", "replay a", 90.0), _result("track", "track 1", 100.0, laps=1)
+    assert _lane_cell(world_entry(WorldResult(replay.world, replay.metrics | lane, {}), 1)) == "0.51 / 0.40 (66 %)"
+    assert _lane_cell(world_entry(replay, 1)) == ""  # no lane lines seen
+    assert _lane_cell(world_entry(WorldResult(track.world, track.metrics | lane, {}), 1)) == ""
 
 
 def test_tracks_never_include_the_training_track() -> None:
