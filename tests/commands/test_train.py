@@ -32,6 +32,16 @@ def test_trains_and_writes_the_run_folder(recording_factory, tmp_path, capsys) -
     assert (out / "model.keras").is_file() and (out / "loss.png").is_file()
 
 
+@pytest.mark.slow
+def test_examples_per_epoch_default_to_examples_per_row_times_the_training_rows(recording_factory, tmp_path) -> None:
+    recording = recording_factory("rec", rows=30)
+    argv = [str(recording), "--approach", "in-memory", "--out", str(tmp_path / "run"), "--no-emissions",
+            "--epochs", "1", "--batch-size", "16", "--verbose", "0", "--split-block-size", "10", "--examples-per-row", "3"]
+    assert train.main(argv) == 0
+    samples = json.loads((tmp_path / "run" / "report.json").read_text())["samples"]
+    assert samples["train"] > 0 and samples["per_epoch"] == 3 * samples["train"]
+
+
 def test_user_errors_exit_2_with_a_message(recording_factory, tmp_path, capsys) -> None:
     assert train.main([str(tmp_path / "missing"), "--out", str(tmp_path / "r"), "--no-emissions"]) == 2
     assert "missing" in capsys.readouterr().err

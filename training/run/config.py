@@ -21,14 +21,19 @@ class TrainConfig:
 
     # training approach, a name from training.approaches
     approach: str = field(default="in-memory", metadata={"help": "training approach"})
-    # passes over samples_per_epoch examples
-    epochs: int = field(default=5, metadata={"help": "epochs to train"})
+    # passes over samples_per_epoch examples; 10 x 10 per row is the recipe that drove the real
+    # replays best in docs/replay.md's study (about a minute for the Udacity sample on 2 cores)
+    epochs: int = field(default=10, metadata={"help": "epochs to train"})
     # examples per gradient step
     batch_size: int = field(default=64, metadata={"help": "examples per batch"})
-    # examples drawn (camera, augmentation) per epoch; None = the training rows
+    # examples drawn (camera, augmentation) per epoch; None = examples_per_row per training row
     samples_per_epoch: int | None = field(
         default=None,
-        metadata={"help": "augmented examples per epoch (default: one per training row)"},
+        metadata={"help": "augmented examples per epoch (default: --examples-per-row per training row)"},
+    )
+    # each row is seen this often per epoch, each time with a fresh camera choice and augmentation
+    examples_per_row: int = field(
+        default=10, metadata={"help": "augmented examples per training row and epoch, where --samples-per-epoch is not given"}
     )
     # seeds model initialisation, example draws, balance, split and shuffling
     seed: int = field(default=0, metadata={"help": "random seed of the whole run"})
@@ -58,7 +63,7 @@ class TrainConfig:
     verbose: int = field(default=1, metadata={"help": "Keras output: 0 none, 1 bar, 2 line/epoch"})
 
     def __post_init__(self) -> None:
-        for name in ("epochs", "batch_size", "loader_workers"):
+        for name in ("epochs", "batch_size", "loader_workers", "examples_per_row"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.samples_per_epoch is not None and self.samples_per_epoch < 1:

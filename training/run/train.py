@@ -146,7 +146,7 @@ def load_samples(folders: Sequence[str | os.PathLike], settings: RunSettings) ->
         loaded=len(loaded.samples), dropped_rows=len(loaded.problems), dropped_by_reason=loaded.dropped,
         after_balance=len(samples),
         train=len(parts.train), validation=len(parts.validation),
-        per_epoch=config.samples_per_epoch or len(parts.train),
+        per_epoch=config.samples_per_epoch or config.examples_per_row * len(parts.train),
     )
     logger.info(
         "%d samples loaded (dropped: %s), %d after balance: %d train, %d validation; %d examples per epoch",

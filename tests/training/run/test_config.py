@@ -17,6 +17,7 @@ from training.run.config import TrainConfig
         ({"dropout": 1.0}, "dropout"),
         ({"threads": -1}, "threads"),
         ({"loader_workers": 0}, "loader_workers"),
+        ({"examples_per_row": 0}, "examples_per_row"),
         ({"verbose": 3}, "verbose"),
         ({"approach": ""}, "approach"),
     ],
