@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from recorder.camera_geometry import return_steering
 from simulator.replay.lane import LaneMeter
-from simulator.replay.loop import Driver, DriverView
+from simulator.replay.loop import DriverView
 from simulator.replay.run import ReplayConfig, ReplayMetrics, replay_in_process
 
 __all__ = ["LaneKeeper", "ReferenceReplay", "replay_lane_keeper", "REFERENCE_TABLE_HEADER"]
@@ -79,7 +79,6 @@ def replay_lane_keeper(recording: str | os.PathLike, config: ReplayConfig = Repl
         RecordingError: the recording cannot be replayed.
     """
     keeper = LaneKeeper()
-    driver: Driver = keeper
-    metrics = replay_in_process(recording, driver, config).metrics
+    metrics = replay_in_process(recording, keeper, config).metrics
     share = 100.0 * keeper.by_lines / keeper.decisions if keeper.decisions else 0.0
     return ReferenceReplay(os.fspath(recording), metrics, round(share, 1))

@@ -35,13 +35,16 @@ import math
 import cv2
 import numpy as np
 
-from recorder.camera_geometry import CameraGeometry, ground_homography, return_steering
+from recorder.camera_geometry import (
+    UNITY_GEOMETRY,
+    CameraGeometry,
+    ground_homography,
+    return_steering,
+)
 from recorder.formats import FRAME_SHAPE
 from training.preprocess import PreprocessConfig
 
 __all__ = ["draw_views", "return_steering", "view_homography", "warp_view"]
-
-_GEOMETRY = CameraGeometry()
 
 
 def _frame_to_preprocessed(preprocess: PreprocessConfig) -> np.ndarray:
@@ -59,7 +62,7 @@ def view_homography(
     right_m: float,
     yaw_left_rad: float,
     preprocess: PreprocessConfig | None = None,
-    geometry: CameraGeometry = _GEOMETRY,
+    geometry: CameraGeometry = UNITY_GEOMETRY,
 ) -> np.ndarray:
     """H mapping a pixel of the moved camera's view to the recorded frame's pixel (for `WARP_INVERSE_MAP`).
 
