@@ -44,6 +44,7 @@ class DriverView:
     steering: float  # the replayed car's current steering, [-1, 1], > 0 right
     speed_mph: float  # the recorded speed here (mph)
     recorded_steering: float  # what the person steered here, [-1, 1] (for reference drivers)
+    lane_offset_m: float | None = None  # the view's offset from the lane centre, None unseen (for reference drivers)
 
 
 Driver = Callable[[DriverView], float]
@@ -106,9 +107,10 @@ class _Loop:
                 right, forward, yaw = camera_offset(state, n * step_m, k_path, ahead)
                 image = self.renderer.render(frame, right, forward, yaw)
                 seen_from = state.lateral_at(wheelbase / 2)
-                steering = float(self.driver(DriverView(image, steering, speed, recorded)))
+                lane = self.lane(image)
+                steering = float(self.driver(DriverView(image, steering, speed, recorded, lane)))
                 state = advance(state, step_m, curvature(steering, wheelbase), k_path)
-                self.trace.lane_offset_m.append(_or_nan(self.lane(image)))
+                self.trace.lane_offset_m.append(_or_nan(lane))
                 self.trace.recorded_lane_offset_m.append(recorded_lane)
                 if self._record(state, start_m + (n + 1) * step_m, wheelbase, frame, image, seen_from):
                     state = Deviation()  # an intervention: back on the path, heading along it

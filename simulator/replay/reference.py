@@ -3,10 +3,11 @@
 The replay measures how far a car strays from the path the recording's driver took.
 Where that driver did not hold the lane centre, a car that does is counted as
 straying. This driver answers what a recording's replay can give at best to a car
-that keeps its lane: it sees only the re-rendered view, as a model does, reads the
-lane centre from the yellow lines (`simulator.replay.lane`, about 5 m ahead) and
-steers to it by pure pursuit (`recorder.camera_geometry.return_steering` with that
-look-ahead); where the view shows no two lane lines it steers as the driver did.
+that keeps its lane: it sees only the re-rendered view, as a model does, takes the
+lane centre the replay reads from that view's yellow lines (`DriverView.lane_offset_m`,
+`simulator.replay.lane`, about 5 m ahead) and steers to it by pure pursuit
+(`recorder.camera_geometry.return_steering` with that look-ahead); where the view
+shows no two lane lines it steers as the driver did.
 Its interventions at a threshold are the ones a model cannot avoid by keeping its
 lane better.
 """
@@ -14,10 +15,9 @@ lane better.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from recorder.camera_geometry import return_steering
-from simulator.replay.lane import LaneMeter
 from simulator.replay.loop import DriverView
 from simulator.replay.run import ReplayConfig, ReplayMetrics, replay_in_process
 
@@ -37,14 +37,13 @@ REFERENCE_TABLE_HEADER = (
 class LaneKeeper:
     """`LaneKeeper()(view)`: steering to the lane centre where both lines show, else the recorded steering."""
 
-    meter: LaneMeter = field(default_factory=LaneMeter)
     lookahead_m: float = READING_AHEAD_M
     decisions: int = 0  # calls so far
     by_lines: int = 0  # of them, steered by the lane lines
 
     def __call__(self, view: DriverView) -> float:
         self.decisions += 1
-        offset = self.meter(view.image)
+        offset = view.lane_offset_m
         if offset is None:
             return view.recorded_steering
         self.by_lines += 1
