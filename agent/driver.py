@@ -15,7 +15,7 @@ import numpy as np
 
 from agent.controller import PIController
 from agent.telemetry import Telemetry
-from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig, preprocess
+from training.preprocess import DEFAULT_PREPROCESS, Preprocessing, preprocess
 
 __all__ = ["Command", "Driver", "SteeringFn"]
 
@@ -40,7 +40,7 @@ class Driver:
         self,
         model: SteeringFn,
         controller: PIController,
-        preprocess_config: PreprocessConfig = DEFAULT_PREPROCESS,
+        preprocess_config: Preprocessing = DEFAULT_PREPROCESS,
     ) -> None:
         self.model = model
         self.controller = controller

@@ -61,7 +61,7 @@ from agent.sessions import Sessions
 from agent.shutdown import close_all_sessions, stop_wsgi
 from agent.stats import LatencyStats
 from agent.telemetry import STEER_ZERO, TelemetryError, decode_telemetry, encode_steer
-from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig
+from training.preprocess import DEFAULT_PREPROCESS, Preprocessing
 
 __all__ = ["DriveServer", "create_app"]
 
@@ -256,7 +256,7 @@ def create_app(
     model: Any,
     controller: PIController,
     recorder: RunRecorder | None = None,
-    preprocess_config: PreprocessConfig = DEFAULT_PREPROCESS,
+    preprocess_config: Preprocessing = DEFAULT_PREPROCESS,
 ) -> DriveServer:
     """Build a drive server (not yet listening) around a model and a speed controller.
 

@@ -119,7 +119,7 @@ def drive(
             steering, throttle = link.ask(_telemetry(sim, throttle))  # the simulator speaks first
             before = sim.distance
             sim.step(steering, throttle)
-            tracker.add(*sim.centre(), sim.cte, sim.distance - before)
+            tracker.add(*sim.centre(), sim.cte, sim.distance - before, steering)
             if sim.off_road:
                 tracker.intervene()
                 logger.info("intervention %d at %.0f m (cte %.2f m)", len(tracker.intervention_steps), sim.progress, sim.cte)

@@ -13,13 +13,16 @@ the car's centre from the road's centre line, > 0 to the left.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from simulator.car import MPH
 
-__all__ = ["RunMetrics", "MetricsTracker", "INTERVENTION_SECONDS", "autonomy_percent"]
+__all__ = [
+    "RunMetrics", "MetricsTracker", "INTERVENTION_SECONDS", "autonomy_percent", "interventions_per_km", "rms",
+]
 
 # Seconds charged per intervention (PilotNet paper, section 7).
 INTERVENTION_SECONDS = 6.0
@@ -30,6 +33,17 @@ def autonomy_percent(interventions: int, elapsed: float) -> float:
     if elapsed <= 0:
         return 100.0 if interventions == 0 else 0.0
     return max(0.0, (1.0 - interventions * INTERVENTION_SECONDS / elapsed) * 100.0)
+
+
+def interventions_per_km(interventions: int, distance_m: float) -> float:
+    """Interventions per km driven; 0 for a run that went nowhere."""
+    return interventions / (distance_m / 1000.0) if distance_m > 0 else 0.0
+
+
+def rms(values: Sequence[float]) -> float:
+    """Root mean square; 0 for no values (such as the steering changes of a one-decision run)."""
+    array = np.asarray(values, dtype=float)
+    return float(np.sqrt(np.mean(array**2))) if array.size else 0.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,8 @@ class RunMetrics:
     mean_speed_mph: float  # distance / elapsed time (mph)
     track_seed: int = 0  # the track driven
     lap_length_m: float = 0.0  # length of one lap (m)
+    interventions_per_km: float = 0.0  # interventions / distance (per km)
+    steering_rms_change: float = 0.0  # rms change of the steering between consecutive steps (1 = 25 degrees)
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary."""
@@ -58,11 +74,12 @@ class RunMetrics:
             f"laps completed:     {self.laps} (lap {self.lap_length_m:.0f} m, track seed {self.track_seed})",
             f"distance:           {self.distance_m:.1f} m",
             f"simulated time:     {self.elapsed_s:.1f} s ({self.steps} steps)",
-            f"interventions:      {self.interventions}",
+            f"interventions:      {self.interventions} ({self.interventions_per_km:.1f} per km)",
             f"autonomy:           {self.autonomy_percent:.1f} %",
             f"mean |cte|:         {self.mean_abs_cte_m:.3f} m",
             f"max |cte|:          {self.max_abs_cte_m:.3f} m",
             f"mean speed:         {self.mean_speed_mph:.1f} mph",
+            f"steering rms change: {self.steering_rms_change:.4f} per step",
         ]
 
 
@@ -74,11 +91,13 @@ class MetricsTracker:
     xs: list[float] = field(default_factory=list)  # car centre, east (m)
     ys: list[float] = field(default_factory=list)  # car centre, north (m)
     ctes: list[float] = field(default_factory=list)  # cross-track error after each step (m)
+    steering: list[float] = field(default_factory=list)  # the steering of each step (1 = 25 degrees)
     intervention_steps: list[int] = field(default_factory=list)  # step indices of interventions
     distance: float = 0.0  # metres driven
 
-    def add(self, x: float, y: float, cte: float, step_distance: float) -> None:
-        """Record one step's end state (before any put-back)."""
+    def add(self, x: float, y: float, cte: float, step_distance: float, steering: float) -> None:
+        """Record one step's end state (before any put-back) and the steering that drove it."""
+        self.steering.append(float(steering))
         self.xs.append(float(x))
         self.ys.append(float(y))
         self.ctes.append(float(cte))
@@ -106,4 +125,6 @@ class MetricsTracker:
             mean_speed_mph=round(self.distance / elapsed / MPH, 3) if elapsed > 0 else 0.0,
             track_seed=int(track_seed),
             lap_length_m=round(float(lap_length), 3),
+            interventions_per_km=round(interventions_per_km(interventions, self.distance), 3),
+            steering_rms_change=round(rms(np.diff(self.steering)), 5),
         )

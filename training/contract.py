@@ -8,6 +8,13 @@ takes; an export adds its format, runtime, source model and equivalence check.
 Every field is checked here, and an error names the file and the field, so a
 hand-edited or truncated contract fails at load time with one line.
 
+A `.keras` file without a contract is accepted in one case only: its one input
+is the simulator's raw frame (uint8, 160x320x3), read from the archive's own
+model description. Such a model (the published models in ../shared/peers, or
+any built as the Udacity course teaches, cropping and scaling in the graph) can
+only mean the frame as sent, so its contract is `RAW_FRAME` (say so in the log);
+any other input still needs the contract beside it.
+
 This module imports no TensorFlow or Keras: the drive server reads contracts
 in an environment that has only an ONNX or LiteRT runtime installed.
 """
@@ -15,12 +22,14 @@ in an environment that has only an ONNX or LiteRT runtime installed.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from training.preprocess import PreprocessConfig, config_from_spec
+from training.preprocess import RAW_FRAME, Preprocessing, config_from_spec
 
 __all__ = [
     "FORMATS",
@@ -30,13 +39,20 @@ __all__ = [
     "check_model_input",
     "contract_path",
     "parse_contract",
+    "raw_frame_input",
     "read_contract",
 ]
+
+logger = logging.getLogger(__name__)
 
 # Model file suffix -> format name recorded in the contract.
 FORMATS = {".keras": "keras", ".onnx": "onnx", ".tflite": "litert"}
 # Models take preprocessed frames as they are kept in memory (see training.preprocess).
 INPUT_DTYPE = "uint8"
+# The model description inside a `.keras` archive (a zip): layers, their shapes and dtypes.
+KERAS_CONFIG_NAME = "config.json"
+# The `extra` field of a contract inferred for a `.keras` file without one.
+INFERRED_NOTE = {"contract": "inferred: no contract file, the model's input is the simulator's raw frame"}
 
 
 class ModelContractError(ValueError):
@@ -47,7 +63,7 @@ class ModelContractError(ValueError):
 class ModelContract:
     """What a model file promises: its input and the preprocessing that makes it."""
 
-    preprocess: PreprocessConfig  # the preprocessing the model was trained with
+    preprocess: Preprocessing  # the preprocessing the model was trained with (RAW_FRAME: none outside the model)
     input_shape: tuple[int, int, int]  # (height, width, channels) of one frame
     input_dtype: str = INPUT_DTYPE  # element type of a frame
     format: str = "keras"  # one of FORMATS' values
@@ -66,7 +82,7 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _check_preprocess(value: Any) -> PreprocessConfig:
+def _check_preprocess(value: Any) -> Preprocessing:
     if not isinstance(value, dict):
         raise ValueError(f"must be an object with name, version and params, got {_show(value)}")
     for key, check, kind in (("name", lambda v: isinstance(v, str), "a string"),
@@ -183,9 +199,15 @@ def read_contract(model_path: str | os.PathLike) -> ModelContract:
     try:
         text = cpath.read_text(encoding="utf-8")
     except FileNotFoundError:
+        if path.suffix == ".keras" and raw_frame_input(path):
+            logger.info("%s: no contract beside it (%s); its input is the simulator's raw frame (uint8 %s), "
+                        "so it is served with preprocessing 'raw-frame' (none outside the model)",
+                        path, cpath.name, "x".join(map(str, RAW_FRAME.output_shape)))
+            return ModelContract(RAW_FRAME, RAW_FRAME.output_shape, INPUT_DTYPE, "keras", dict(INFERRED_NOTE))
         raise ModelContractError(
             f"{cpath}: missing; it records the model's preprocessing "
-            "(models saved by training or the export command have it)"
+            "(models saved by training or the export command have it; a .keras model whose input is "
+            f"the raw uint8 {'x'.join(map(str, RAW_FRAME.output_shape))} frame needs none)"
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ModelContractError(f"{cpath}: cannot read: {exc}") from None
@@ -194,6 +216,23 @@ def read_contract(model_path: str | os.PathLike) -> ModelContract:
     except json.JSONDecodeError as exc:
         raise ModelContractError(f"{cpath}: not valid JSON: {exc}") from None
     return parse_contract(data, str(cpath), FORMATS[path.suffix])
+
+
+def raw_frame_input(path: str | os.PathLike) -> bool:
+    """True when a `.keras` archive's one input is the simulator's raw frame (uint8, 160x320x3).
+
+    Read from the archive's model description, without Keras; an archive that
+    cannot be read that way is not one (its loading will say why).
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            description = json.loads(archive.read(KERAS_CONFIG_NAME))
+        layers = description["config"]["layers"]
+        inputs = [layer["config"] for layer in layers if layer.get("class_name") == "InputLayer"]
+    except (OSError, zipfile.BadZipFile, KeyError, TypeError, AttributeError, ValueError):
+        return False  # ValueError: not JSON, or not UTF-8
+    return (len(inputs) == 1 and inputs[0].get("batch_shape") == [None, *RAW_FRAME.output_shape]
+            and inputs[0].get("dtype") == INPUT_DTYPE)
 
 
 def check_model_input(

@@ -22,7 +22,7 @@ from training.contract import (
     contract_path,
     read_contract,
 )
-from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig, preprocess_spec
+from training.preprocess import DEFAULT_PREPROCESS, Preprocessing, preprocess_spec
 
 __all__ = ["ModelContractError", "save_model", "load_keras", "load_model", "contract_path"]
 
@@ -30,7 +30,7 @@ __all__ = ["ModelContractError", "save_model", "load_keras", "load_model", "cont
 def save_model(
     model: keras.Model,
     path: str | os.PathLike,
-    preprocess_config: PreprocessConfig = DEFAULT_PREPROCESS,
+    preprocess_config: Preprocessing = DEFAULT_PREPROCESS,
     extra: dict[str, Any] | None = None,
 ) -> Path:
     """Save `model` to `path` (.keras) and its contract beside it, both atomically."""
@@ -71,7 +71,7 @@ def load_keras(path: str | os.PathLike) -> keras.Model:
 
 
 def load_model(
-    path: str | os.PathLike, expected: PreprocessConfig = DEFAULT_PREPROCESS
+    path: str | os.PathLike, expected: Preprocessing = DEFAULT_PREPROCESS
 ) -> keras.Model:
     """Load a `.keras` model in safe mode and check its contract against `expected`.
 

@@ -5,6 +5,12 @@ uint8): crop the sky and the bonnet, resize with INTER_AREA, convert RGB to YUV,
 as in NVIDIA's PilotNet paper. The result stays uint8 (39,600 bytes); scaling to
 floats happens inside the model. A model file records the config it was trained
 with (`preprocess_spec`), and loading it checks that spec against this code.
+
+The other kind, `RAW_FRAME`, is for models that do their own cropping, resizing
+and scaling inside the graph, as users who followed the Udacity course build
+them (the published models in ../shared/peers): they take the simulator's frame
+as it arrives, so `preprocess` hands it over unchanged and nothing in the drive
+path preprocesses such a model twice.
 """
 
 from __future__ import annotations
@@ -19,6 +25,9 @@ from recorder.formats import FRAME_SHAPE
 
 __all__ = [
     "PreprocessConfig",
+    "Preprocessing",
+    "RAW_FRAME",
+    "RawFrame",
     "DEFAULT_PREPROCESS",
     "PREPROCESS_NAME",
     "PREPROCESS_VERSION",
@@ -30,6 +39,8 @@ __all__ = [
 PREPROCESS_NAME = "crop-resize-yuv"
 # Bump when the function's behaviour changes for the same parameters.
 PREPROCESS_VERSION = 1
+RAW_FRAME_NAME = "raw-frame"
+RAW_FRAME_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -62,8 +73,25 @@ class PreprocessConfig:
 DEFAULT_PREPROCESS = PreprocessConfig()
 
 
-def preprocess(rgb: np.ndarray, config: PreprocessConfig = DEFAULT_PREPROCESS) -> np.ndarray:
+@dataclass(frozen=True)
+class RawFrame:
+    """No preprocessing: the model takes the simulator's RGB uint8 160x320 frame and does its own in the graph."""
+
+    @property
+    def output_shape(self) -> tuple[int, int, int]:
+        """Shape of the frame the model takes: the simulator's (height, width, channels)."""
+        return (*FRAME_SHAPE, 3)
+
+
+RAW_FRAME = RawFrame()
+# What a model's contract may name: the PilotNet preprocessing or the raw frame.
+Preprocessing = PreprocessConfig | RawFrame
+
+
+def preprocess(rgb: np.ndarray, config: Preprocessing = DEFAULT_PREPROCESS) -> np.ndarray:
     """Turn one RGB uint8 160x320 frame into a YUV uint8 frame of `config.output_shape`.
+
+    With `RAW_FRAME` the frame itself is returned (checked, not copied).
 
     Raises:
         ValueError: if the frame is not uint8 of shape (160, 320, 3).
@@ -72,6 +100,8 @@ def preprocess(rgb: np.ndarray, config: PreprocessConfig = DEFAULT_PREPROCESS) -
         raise ValueError(
             f"expected a uint8 frame of shape {(*FRAME_SHAPE, 3)}, got {rgb.dtype} {rgb.shape}"
         )
+    if isinstance(config, RawFrame):
+        return rgb
     cropped = rgb[config.crop_top : FRAME_SHAPE[0] - config.crop_bottom]
     resized = cv2.resize(
         cropped, (config.out_width, config.out_height), interpolation=cv2.INTER_AREA
@@ -79,18 +109,24 @@ def preprocess(rgb: np.ndarray, config: PreprocessConfig = DEFAULT_PREPROCESS) -
     return cv2.cvtColor(resized, cv2.COLOR_RGB2YUV)
 
 
-def preprocess_spec(config: PreprocessConfig = DEFAULT_PREPROCESS) -> dict[str, Any]:
+def preprocess_spec(config: Preprocessing = DEFAULT_PREPROCESS) -> dict[str, Any]:
     """The JSON-able record of a preprocessing, stored beside a model."""
+    if isinstance(config, RawFrame):
+        return {"name": RAW_FRAME_NAME, "version": RAW_FRAME_VERSION, "params": {}}
     return {"name": PREPROCESS_NAME, "version": PREPROCESS_VERSION, "params": asdict(config)}
 
 
-def config_from_spec(spec: dict[str, Any]) -> PreprocessConfig:
+def config_from_spec(spec: dict[str, Any]) -> Preprocessing:
     """Rebuild the config from a recorded spec; raise ValueError if this code cannot run it."""
     name, version = spec.get("name"), spec.get("version")
+    if (name, version) == (RAW_FRAME_NAME, RAW_FRAME_VERSION):
+        if spec.get("params"):
+            raise ValueError(f"preprocessing {RAW_FRAME_NAME!r} takes no parameters, got {sorted(spec['params'])}")
+        return RAW_FRAME
     if name != PREPROCESS_NAME or version != PREPROCESS_VERSION:
         raise ValueError(
-            f"model was trained with preprocessing {name!r} v{version}, "
-            f"this code implements {PREPROCESS_NAME!r} v{PREPROCESS_VERSION}"
+            f"model was trained with preprocessing {name!r} v{version}, this code implements "
+            f"{PREPROCESS_NAME!r} v{PREPROCESS_VERSION} and {RAW_FRAME_NAME!r} v{RAW_FRAME_VERSION}"
         )
     try:
         return PreprocessConfig(**spec["params"])

@@ -11,7 +11,7 @@ simulator never loads the drive server.
 """
 
 from simulator.evaluation.models import drive_model, evaluate_models, serving
-from simulator.evaluation.report import markdown, summarise
+from simulator.evaluation.report import markdown, pool_replays, summarise
 from simulator.evaluation.worlds import (
     EvaluationConfig,
     World,
@@ -29,6 +29,7 @@ __all__ = [
     "evaluate_models",
     "markdown",
     "plan_worlds",
+    "pool_replays",
     "serving",
     "summarise",
 ]

@@ -15,7 +15,7 @@ Output folder:
     OUT/
       evaluation.json   every model x world: metrics, lap time, files; mean and spread per kind
       evaluation.md     the table printed by scripts/evaluate.py
-      evaluation.png    autonomy and mean/max |d| or |cte| per world and model
+      evaluation.png    the models side by side: replays pooled (per km, lane offset, steering change), autonomy per world
       <model label>/<world>/metrics.json and the world's plots (path.png ... or deviation.png ...)
 
 and, for a model that lives in a training run folder (one with report.json),
@@ -43,6 +43,7 @@ from recorder.atomic import write_json_atomic, write_text_atomic
 from simulator.evaluation.report import (
     markdown,
     plot_evaluation,
+    pool_replays,
     summarise,
     world_entry,
 )
@@ -54,8 +55,8 @@ from simulator.evaluation.worlds import (
 )
 from simulator.record import FolderNotEmptyError
 from training.contract import read_contract
-from training.preprocess import PreprocessConfig
-from training.run.folder import DRIVING_FILE, REPORT_FILE
+from training.preprocess import Preprocessing
+from training.run.folder import DRIVING_FILE, MODEL_FILE, REPORT_FILE
 
 __all__ = [
     "EVALUATION_JSON",
@@ -78,7 +79,7 @@ LOCALHOST = "127.0.0.1"
 
 
 @contextlib.contextmanager
-def serving(model: Any, preprocess: PreprocessConfig, controller: ControllerConfig) -> Iterator[int]:
+def serving(model: Any, preprocess: Preprocessing, controller: ControllerConfig) -> Iterator[int]:
     """A real drive server for `model` (a steering runtime or a Keras model) on a free local port; yields the port."""
     server = create_app(ServerConfig(host=LOCALHOST, port=0, stats_interval_s=0), model,
                         PIController(controller), None, preprocess)
@@ -88,7 +89,7 @@ def serving(model: Any, preprocess: PreprocessConfig, controller: ControllerConf
 
 def drive_model(
     model: Any,
-    preprocess: PreprocessConfig,
+    preprocess: Preprocessing,
     worlds: Sequence[World],
     config: EvaluationConfig,
     controller: ControllerConfig = ControllerConfig(),
@@ -116,10 +117,11 @@ def drive_model(
 
 
 def _labels(models: Sequence[Path]) -> list[str]:
-    """Short unique names: `run_folder/model.keras`."""
+    """Short unique names: the folder of a `model.keras` (a run folder, a peer's), else `folder/file`."""
     labels: list[str] = []
     for path in models:
-        base = f"{path.resolve().parent.name}/{path.name}"
+        folder = path.resolve().parent.name
+        base = folder if path.name == MODEL_FILE else f"{folder}/{path.name}"
         label, n = base, 2
         while label in labels:
             label, n = f"{base}#{n}", n + 1
@@ -196,7 +198,8 @@ def evaluate_models(
                                       out / label.replace("/", "_"), bar if progress else None)
             entries.append({"model": str(path), "label": label,
                             "runtime": f"{steering.runtime} ({steering.runtime_version})",
-                            "worlds": worlds_done, "summary": summarise(worlds_done)})
+                            "worlds": worlds_done, "summary": summarise(worlds_done),
+                            "pooled": pool_replays(worlds_done)})
     evaluation: dict[str, Any] = {
         "created": created, "config": asdict(config), "controller": asdict(controller),
         "track_seeds": list(config.track_seeds), "recordings": [str(r) for r in recordings], "models": entries,

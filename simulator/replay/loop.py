@@ -68,6 +68,7 @@ class Trace:
     lateral_m: list[float] = field(default_factory=list)  # car centre's offset (m, > 0 left), before any put-back
     heading_rad: list[float] = field(default_factory=list)  # heading error (rad, > 0 left)
     intervention_steps: list[int] = field(default_factory=list)  # steps where |lateral| passed the threshold
+    steering_change: list[float] = field(default_factory=list)  # driver's steering minus its previous one, within a segment
     lane_offset_m: list[float] = field(default_factory=list)  # the view's offset from the lane centre (m, > 0 right; nan: unseen)
     recorded_lane_offset_m: list[float] = field(default_factory=list)  # the same for the recorded frame
     segment_starts_m: list[float] = field(default_factory=list)  # distance where each segment begins
@@ -108,7 +109,10 @@ class _Loop:
                 image = self.renderer.render(frame, right, forward, yaw)
                 seen_from = state.lateral_at(wheelbase / 2)
                 lane = self.lane(image)
-                steering = float(self.driver(DriverView(image, steering, speed, recorded, lane)))
+                decided = float(self.driver(DriverView(image, steering, speed, recorded, lane)))
+                if i or n:  # a segment's first decision has no previous one
+                    self.trace.steering_change.append(decided - steering)
+                steering = decided
                 state = advance(state, step_m, curvature(steering, wheelbase), k_path)
                 self.trace.lane_offset_m.append(_or_nan(lane))
                 self.trace.recorded_lane_offset_m.append(recorded_lane)

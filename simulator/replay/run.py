@@ -28,7 +28,7 @@ from recorder.camera_geometry import CameraGeometry
 from simulator.autonomous import METRICS_NAME, check_out_dir
 from simulator.car import MAX_STEER_DEG, MPH
 from simulator.checks import check_ranges
-from simulator.metrics import autonomy_percent
+from simulator.metrics import autonomy_percent, interventions_per_km, rms
 from simulator.replay.loop import Driver, DriverView, Trace, closed_loop
 from simulator.replay.path import RecordedPath, load_path
 from simulator.replay.plots import frame_strip, plot_deviation
@@ -79,11 +79,13 @@ class ReplayMetrics:
     distance_m: float  # metres of recorded path replayed
     elapsed_s: float  # recorded time of the replayed segments (s)
     interventions: int  # times |d| passed the threshold
+    interventions_per_km: float  # interventions / distance (per km): what is pooled over replays
     autonomy_percent: float  # PilotNet autonomy (%): 6 s per intervention
     mean_abs_cte_m: float  # mean |d| of the car's centre over the steps (m)
     max_abs_cte_m: float  # largest |d| (m), before any put-back
     mean_speed_mph: float  # distance / elapsed (mph): the recorded speed
     max_abs_heading_error_deg: float  # largest |heading error| (degrees)
+    steering_rms_change: float  # rms change of the steering between consecutive decisions (1 = 25 degrees)
     segments: int  # continuous pieces of the recording replayed
     spacing_m: float  # metres between decisions (0: one per recorded frame)
     threshold_m: float  # intervention threshold (m)
@@ -93,6 +95,7 @@ class ReplayMetrics:
     max_abs_lane_offset_m: float | None = None
     recorded_mean_abs_lane_offset_m: float | None = None  # the recorded driver's, same measure (m)
     recorded_max_abs_lane_offset_m: float | None = None
+    recorded_lane_measured_percent: float = 0.0  # share of decisions with a reading for the recorded frame (%)
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary."""
@@ -104,12 +107,13 @@ class ReplayMetrics:
         return [
             f"distance:           {self.distance_m:.1f} m in {self.segments} segment(s)",
             f"recorded time:      {self.elapsed_s:.1f} s ({self.steps} decisions, {spacing})",
-            f"interventions:      {self.interventions} (|d| > {self.threshold_m:g} m)",
+            f"interventions:      {self.interventions} (|d| > {self.threshold_m:g} m), {self.interventions_per_km:.1f} per km",
             f"autonomy:           {self.autonomy_percent:.1f} %",
             f"mean |d|:           {self.mean_abs_cte_m:.3f} m",
             f"max |d|:            {self.max_abs_cte_m:.3f} m",
             f"max |heading err|:  {self.max_abs_heading_error_deg:.2f} deg",
             f"mean speed:         {self.mean_speed_mph:.1f} mph",
+            f"steering rms change: {self.steering_rms_change:.4f} per decision",
             f"lane centre:        {self._lane_line()}",
         ]
 
@@ -143,11 +147,13 @@ def _metrics(path: RecordedPath, trace: Trace, config: ReplayConfig) -> ReplayMe
         distance_m=round(distance, 3),
         elapsed_s=round(elapsed, 3),
         interventions=interventions,
+        interventions_per_km=round(interventions_per_km(interventions, distance), 3),
         autonomy_percent=round(autonomy_percent(interventions, elapsed), 3),
         mean_abs_cte_m=round(float(d.mean()), 4) if steps else 0.0,
         max_abs_cte_m=round(float(d.max()), 4) if steps else 0.0,
         mean_speed_mph=round(distance / elapsed / MPH, 3) if elapsed > 0 else 0.0,
         max_abs_heading_error_deg=round(float(np.degrees(np.abs(trace.heading_rad).max())), 3) if steps else 0.0,
+        steering_rms_change=round(rms(trace.steering_change), 5),
         segments=len(path.segments),
         spacing_m=config.spacing_m,
         threshold_m=config.threshold_m,
@@ -159,9 +165,9 @@ def _lane_figures(trace: Trace) -> dict[str, float | None]:
     """Lane-centre figures of the replayed car and of the recorded driver, each where its frame shows both lines."""
     figures: dict[str, float | None] = {}
     car = np.abs(np.asarray(trace.lane_offset_m, float))
-    figures["lane_measured_percent"] = round(100.0 * float(np.isfinite(car).mean()), 1) if car.size else 0.0
     for prefix, values in (("", car), ("recorded_", np.abs(np.asarray(trace.recorded_lane_offset_m, float)))):
         seen = values[np.isfinite(values)]
+        figures[f"{prefix}lane_measured_percent"] = round(100.0 * seen.size / values.size, 1) if values.size else 0.0
         figures[f"{prefix}mean_abs_lane_offset_m"] = round(float(seen.mean()), 4) if seen.size else None
         figures[f"{prefix}max_abs_lane_offset_m"] = round(float(seen.max()), 4) if seen.size else None
     return figures

@@ -46,7 +46,8 @@ logger = logging.getLogger(__name__)
 DRIVING_EVAL_PLOT = "driving_eval.png"
 DRIVING_EVAL_FILE = "driving_eval.json"
 # Per-world metrics kept in the report for each scored epoch.
-_WORLD_KEYS = ("autonomy_percent", "interventions", "mean_abs_cte_m", "max_abs_cte_m")
+_WORLD_KEYS = ("autonomy_percent", "interventions", "interventions_per_km", "mean_abs_cte_m", "max_abs_cte_m",
+               "steering_rms_change")
 
 
 @dataclass(frozen=True)
@@ -119,18 +120,19 @@ class DrivingEval(keras.callbacks.Callback):
         number = epoch + 1
         if not self._due(number):
             return
-        from simulator.evaluation import drive_model, summarise
+        from simulator.evaluation import drive_model, pool_replays, summarise
 
         start = time.perf_counter()
         entries = drive_model(self.model, self.preprocess, self.worlds, self.evaluation)
-        overall = summarise(entries)["all"]
+        overall, pooled = summarise(entries)["all"], pool_replays(entries)
         record = {
             "epoch": number,
             "val_loss": None if (logs or {}).get("val_loss") is None else float(logs["val_loss"]),
             "autonomy_percent": overall["autonomy_percent"]["mean"],
             "mean_abs_cte_m": overall["mean_abs_cte_m"]["mean"],
             "interventions": int(sum(e["metrics"]["interventions"] for e in entries)),
-            "worlds": {e["world"]: {key: e["metrics"][key] for key in _WORLD_KEYS} for e in entries},
+            "replay_interventions_per_km": None if pooled is None else pooled["interventions_per_km"],
+            "worlds": {e["world"]: {key: e["metrics"].get(key) for key in _WORLD_KEYS} for e in entries},
         }
         self.scored.append(record)
         better = self.best is None or rank(record) > rank(self.best)

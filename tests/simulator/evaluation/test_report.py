@@ -8,10 +8,12 @@ from simulator.evaluation import (
     EvaluationConfig,
     World,
     WorldResult,
+    markdown,
     plan_worlds,
+    pool_replays,
     summarise,
 )
-from simulator.evaluation.report import _lane_cell, world_entry
+from simulator.evaluation.report import world_entry
 from tests.conftest import write_recording
 
 
@@ -39,12 +41,45 @@ def test_summary_gives_mean_and_population_spread_per_kind() -> None:
     assert "track" not in summarise(entries[:1])
 
 
-def test_lane_centre_cell_shows_car_and_driver_on_replays_only() -> None:
-    lane = {"mean_abs_lane_offset_m": 0.512, "recorded_mean_abs_lane_offset_m": 0.4, "lane_measured_percent": 66.4}
-    replay, track = _result("replay", "replay a", 90.0), _result("track", "track 1", 100.0, laps=1)
-    assert _lane_cell(world_entry(WorldResult(replay.world, replay.metrics | lane, {}), 1)) == "0.51 / 0.40 (66 %)"
-    assert _lane_cell(world_entry(replay, 1)) == ""  # no lane lines seen
-    assert _lane_cell(world_entry(WorldResult(track.world, track.metrics | lane, {}), 1)) == ""
+def _replay(name: str, km: float, interventions: int, steps: int, car: float, driver: float, seen: float,
+            driver_seen: float, rms: float) -> dict:
+    metrics = {"distance_m": 1000 * km, "interventions": interventions, "steps": steps, "elapsed_s": steps * 0.05,
+               "autonomy_percent": 0.0, "interventions_per_km": interventions / km, "mean_abs_cte_m": 0.2,
+               "max_abs_cte_m": 1.1, "steering_rms_change": rms, "mean_abs_lane_offset_m": car,
+               "recorded_mean_abs_lane_offset_m": driver, "lane_measured_percent": seen,
+               "recorded_lane_measured_percent": driver_seen}
+    return world_entry(WorldResult(World("replay", name, "x"), metrics, {}), 1)
+
+
+def test_replays_pool_per_km_from_totals_and_lane_offsets_by_decisions_seen() -> None:
+    long = _replay("replay long", 1.452, 15, 3630, car=0.3, driver=0.4, seen=50.0, driver_seen=80.0, rms=0.02)
+    short = _replay("replay short", 0.286, 37, 715, car=1.1, driver=0.83, seen=100.0, driver_seen=100.0, rms=0.04)
+    track = world_entry(_result("track", "track 1", 100.0, laps=1), 1)
+    pooled = pool_replays([long, short, track])
+    assert pooled["worlds"] == 2 and pooled["distance_km"] == pytest.approx(1.738)
+    assert pooled["interventions_per_km"] == pytest.approx(52 / 1.738, abs=1e-3)  # not the mean of 10.3 and 129.4
+    assert pooled["mean_abs_lane_offset_m"] == pytest.approx((0.3 * 1815 + 1.1 * 715) / 2530, abs=1e-4)
+    assert pooled["recorded_mean_abs_lane_offset_m"] == pytest.approx((0.4 * 2904 + 0.83 * 715) / 3619, abs=1e-4)
+    assert pooled["lane_measured_percent"] == pytest.approx(100 * 2530 / 4345, abs=0.1)
+    assert pooled["steering_rms_change"] == pytest.approx(((3630 * 0.02**2 + 715 * 0.04**2) / 4345) ** 0.5, abs=1e-5)
+    assert pool_replays([track]) is None
+
+
+def test_table_has_a_pooled_row_and_lane_cells_on_replays_only() -> None:
+    long = _replay("replay long", 1.452, 15, 3630, car=0.3, driver=0.4, seen=50.0, driver_seen=80.0, rms=0.02)
+    short = _replay("replay short", 0.286, 37, 715, car=1.1, driver=0.83, seen=100.0, driver_seen=100.0, rms=0.04)
+    track = world_entry(WorldResult(World("track", "track 1", "1"), long["metrics"] | {"laps": 1}, {}), 1)
+    worlds = [long, short, track]
+    evaluation = {"config": {"threshold_m": 1.0, "training_track_seed": 0, "laps": 1}, "track_seeds": [1],
+                  "controller": {"set_speed": 9.0},
+                  "models": [{"label": "naoki", "model": "peers/naoki/model.keras", "runtime": "keras",
+                              "worlds": worlds, "summary": summarise(worlds), "pooled": pool_replays(worlds)}]}
+    rows = markdown(evaluation).splitlines()
+    pooled = next(row for row in rows if "replays pooled" in row)
+    assert pooled.startswith("| naoki | **2 replays pooled (1.74 km)** | ") and "| 29.9 |" in pooled
+    assert pooled.endswith("| 0.53 / 0.48 (58 %) |")
+    assert next(row for row in rows if "| replay long |" in row).endswith("| 0.30 / 0.40 (50 %) |")
+    assert next(row for row in rows if "| track 1 |" in row).endswith("|  |")  # no lane figures on tracks
 
 
 def test_tracks_never_include_the_training_track() -> None:
