@@ -188,7 +188,8 @@ def export_model(
 
     Args:
         config: format, output, check.
-        model_path: a `.keras` model with its contract beside it.
+        model_path: a `.keras` model with its contract beside it, or one taking the raw
+            frame without one (`training.contract.read_contract`); the contract is written beside the output.
         open_exported: opens an exported file as a steering runtime (the drive
             server's own, `agent.runtimes.open_exported`), so the check runs the
             file as it will be served: one frame per call.
@@ -204,13 +205,21 @@ def export_model(
     contract = read_contract(model_path)
     model = load_model(model_path, contract.preprocess)
     frames, calibration, frames_from = check_frames(config, contract)
+    if not config.out and not contract_path(model_path).is_file():
+        raise ModelContractError(f"{model_path}: has no contract of its own (a raw-frame model from elsewhere); "
+                                 "choose where to write its export with --out, not beside it")
     default_name = model_path.stem + (f".{config.quantize}" if config.quantized else "") + SUFFIXES[config.format]
     out = Path(config.out) if config.out else model_path.with_name(default_name)
+    if out.parent.is_dir() and not os.access(out.parent, os.W_OK):  # a model in a read-only folder (../shared/peers)
+        raise ModelContractError(f"{out}: cannot write in {out.parent} (read-only); choose another --out")
     reference = model.predict(frames, batch_size=32, verbose=0).reshape(-1)
     with atomic_path(out) as tmp:
         logger.info("exporting %s to %s", model_path, config.format)
         _export(model, tmp, config, calibration)
-        runtime = open_exported(tmp)
+        try:
+            runtime = open_exported(tmp)
+        except ModelContractError as exc:  # the exporter wrote ops the runtime lacks (it logs which)
+            raise ExportMismatchError(f"{out}: not written: the exported file does not load: {exc}") from None
         check_model_input(out, runtime.input_shape, runtime.input_dtype, contract)
         exported = np.array([runtime(frame) for frame in frames], np.float64)
         diff = np.abs(exported - reference)

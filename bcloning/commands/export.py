@@ -12,7 +12,9 @@ it, one frame at a time, on at least 200 preprocessed frames (a recording's
 centre frames, or generated ones) and compared with Keras; nothing is written
 if any steering differs by more than 1e-4 (0.05 with --quantize int8,
 calibrated on other frames of the check recording). `python scripts/drive.py model.onnx`
-then serves it without TensorFlow.
+then serves it without TensorFlow. A .keras model whose input is the simulator's raw
+frame needs no model.json (see docs/drive.md, "Models that take the raw frame"); as
+it is someone else's, its export goes where --out says, never beside it.
 Exit codes: 0 written, 2 user error or failed check (one line, nothing written).
 """
 
@@ -33,7 +35,8 @@ from training.export import ExportConfig, export_model
 def build_parser() -> argparse.ArgumentParser:
     """Flags: the model, and one flag per ExportConfig field."""
     parser = argparse.ArgumentParser(prog="export.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("model", help="trained model (.keras) with its model.json beside it")
+    parser.add_argument("model", help="trained model (.keras) with its model.json beside it, "
+                                      "or one whose input is the raw 160x320x3 uint8 frame")
     add_flags(parser, ExportConfig)
     return parser
 

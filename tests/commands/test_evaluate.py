@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bcloning.commands import compare, evaluate, train
+from tests.agent.test_raw_frame_models import build_raw_frame_model
 from tests.commands.exit_codes import exit_code
 from tests.conftest import write_recording
 
@@ -32,25 +33,34 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_evaluates_replays_and_tracks_and_compare_shows_the_autonomy(trained, tmp_path, capsys) -> None:
     run, recording = trained
     out = tmp_path / "eval"
-    argv = [str(run / "model.keras"), "--recordings", str(recording), "--tracks", "2", "--max-sim-s", "2",
-            "--out", str(out), "--quiet"]
+    peer = tmp_path / "peer" / "model.keras"  # a raw-frame model without a contract, as ../shared/peers holds
+    peer.parent.mkdir()
+    build_raw_frame_model().save(peer)
+    argv = [str(run / "model.keras"), str(peer), "--recordings", str(recording), "--tracks", "2",
+            "--max-sim-s", "2", "--out", str(out), "--quiet"]
     assert evaluate.main(argv) == 0
     printed = capsys.readouterr().out
     assert (out / "evaluation.md").read_text(encoding="utf-8") in printed
-    assert "| run/model.keras | replay rec |" in printed and "| run/model.keras | track 2 |" in printed
+    assert "| run | replay rec |" in printed and "| run | track 2 |" in printed  # a model.keras: its folder
+    assert "| peer | replay rec |" in printed
     assert "**2 tracks: mean ± sd**" in printed and "seeds 1, 2" in printed
 
-    (model,) = json.loads((out / "evaluation.json").read_text())["models"]
+    model, raw = json.loads((out / "evaluation.json").read_text())["models"]
+    assert raw["label"] == "peer" and raw["pooled"]["worlds"] == 1
+    assert raw["pooled"]["interventions_per_km"] == pytest.approx(raw["worlds"][0]["metrics"]["interventions_per_km"], abs=0.01)
     assert [w["world"] for w in model["worlds"]] == ["replay rec", "track 1", "track 2"]
     replay, track = model["worlds"][0]["metrics"], model["worlds"][1]["metrics"]
     assert replay["steps"] > 10 and replay["max_abs_heading_error_deg"] >= 0
+    assert replay["steering_rms_change"] >= 0 and track["steering_rms_change"] >= 0
+    assert replay["interventions_per_km"] == pytest.approx(
+        replay["interventions"] / (replay["distance_m"] / 1000), rel=1e-4)
     assert track["steps"] == 20 and model["worlds"][1]["lap_time_s"] is None  # 2 s of 0.1 s steps: no lap
     spread = model["summary"]["track"]["mean_abs_cte_m"]
     assert spread["min"] <= spread["mean"] <= spread["max"] and spread["std"] >= 0
     assert model["summary"]["replay"]["worlds"] == 1 and model["summary"]["all"]["worlds"] == 3
     assert (out / "evaluation.png").read_bytes()[:4] == b"\x89PNG"
-    assert (out / "run_model.keras" / "track-1" / "metrics.json").is_file()
-    assert (out / "run_model.keras" / "replay-rec" / "metrics.json").is_file()
+    assert (out / "run" / "track-1" / "metrics.json").is_file()
+    assert (out / "run" / "replay-rec" / "metrics.json").is_file()
 
     pointer = json.loads((run / "driving.json").read_text())["models"]["model.keras"]
     assert pointer["evaluation"] == str((out / "evaluation.json").resolve())

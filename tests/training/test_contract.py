@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -13,9 +15,10 @@ from training.contract import (
     ModelContractError,
     contract_path,
     parse_contract,
+    raw_frame_input,
     read_contract,
 )
-from training.preprocess import PreprocessConfig, preprocess_spec
+from training.preprocess import RAW_FRAME, PreprocessConfig, preprocess_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = {"preprocess": preprocess_spec(), "input_shape": [66, 200, 3], "input_dtype": "uint8", "seed": 0}
@@ -73,6 +76,36 @@ def test_file_errors_are_one_line_naming_the_file(tmp_path):
         read_contract(model)
     contract_path(model).write_text(json.dumps(GOOD))
     assert read_contract(model).input_shape == (66, 200, 3)
+
+
+def _keras_archive(path: Path, batch_shape: list, dtype: str = "uint8") -> Path:
+    """A `.keras` zip with only the model description the contract reads (Keras writes the same layout)."""
+    layers = [{"class_name": "InputLayer", "config": {"batch_shape": batch_shape, "dtype": dtype, "name": "frame"}},
+              {"class_name": "Cropping2D", "config": {"cropping": [[60, 25], [0, 0]]}}]
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("config.json", json.dumps({"class_name": "Functional", "config": {"layers": layers}}))
+    return path
+
+
+def test_a_keras_model_taking_the_raw_frame_needs_no_contract_and_says_so(tmp_path, caplog):
+    model = _keras_archive(tmp_path / "model.keras", [None, 160, 320, 3])
+    with caplog.at_level(logging.INFO, logger="training.contract"):
+        contract = read_contract(model)
+    assert contract.preprocess is RAW_FRAME and contract.input_shape == (160, 320, 3)
+    assert contract.input_dtype == "uint8" and contract.format == "keras" and "inferred" in contract.extra["contract"]
+    assert "raw frame" in caplog.text and "model.keras" in caplog.text
+    contract_path(model).write_text(json.dumps(GOOD))  # a contract beside it wins
+    assert read_contract(model).preprocess == PreprocessConfig()
+
+
+@pytest.mark.parametrize("batch_shape, dtype", [([None, 66, 200, 3], "uint8"), ([None, 160, 320, 3], "float32")])
+def test_any_other_keras_input_still_needs_its_contract(tmp_path, batch_shape, dtype):
+    model = _keras_archive(tmp_path / "model.keras", batch_shape, dtype)
+    assert not raw_frame_input(model)
+    with pytest.raises(ModelContractError, match=r"model\.json: missing.*raw uint8 160x320x3 frame needs none"):
+        read_contract(model)
+    (tmp_path / "not_zip.keras").write_bytes(b"PK")
+    assert not raw_frame_input(tmp_path / "not_zip.keras")
 
 
 def test_exported_models_have_their_own_contract_name_and_format(tmp_path):

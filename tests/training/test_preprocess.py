@@ -15,6 +15,7 @@ from training.preprocess import (
     DEFAULT_PREPROCESS,
     PREPROCESS_NAME,
     PREPROCESS_VERSION,
+    RAW_FRAME,
     PreprocessConfig,
     config_from_spec,
     preprocess,
@@ -112,6 +113,17 @@ def test_the_spec_stored_with_a_model_rebuilds_the_config() -> None:
 def test_a_spec_this_code_cannot_run_is_refused(change: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         config_from_spec({**preprocess_spec(), **change})
+
+
+def test_a_raw_frame_model_gets_the_frame_itself_and_its_spec_round_trips() -> None:
+    frame = np.random.default_rng(0).integers(0, 256, (160, 320, 3), dtype=np.uint8)
+    assert preprocess(frame, RAW_FRAME) is frame  # nothing done twice: the model crops and scales itself
+    assert RAW_FRAME.output_shape == (160, 320, 3)
+    assert config_from_spec(preprocess_spec(RAW_FRAME)) is RAW_FRAME
+    with pytest.raises(ValueError, match="takes no parameters"):
+        config_from_spec({**preprocess_spec(RAW_FRAME), "params": {"crop_top": 60}})
+    with pytest.raises(ValueError, match="expected a uint8 frame"):
+        preprocess(frame[:100], RAW_FRAME)
 
 
 @pytest.mark.slow
