@@ -28,6 +28,19 @@ def test_replaying_the_recorded_steering_stays_on_the_path(curvy) -> None:
     assert steps[0] == 59 and steps[1] == 59 * 3  # 0.89 m between frames: 3 decisions of at most 0.4 m
 
 
+def test_steering_smoothness_and_interventions_per_km(curvy) -> None:
+    decisions = iter(range(10_000))
+    jitter = replay_in_process(curvy(), lambda view: 0.02 if next(decisions) % 2 else -0.02, FAST)
+    metrics = jitter.metrics
+    # every change is 0.04, within the one segment (its first decision has no previous one)
+    assert len(jitter.trace.steering_change) == metrics.steps - metrics.segments
+    assert metrics.steering_rms_change == pytest.approx(0.04)
+    steady = replay_in_process(curvy(), lambda view: view.recorded_steering, FAST).metrics
+    assert steady.steering_rms_change < metrics.steering_rms_change
+    assert metrics.interventions_per_km == pytest.approx(metrics.interventions / (metrics.distance_m / 1000), rel=1e-4)
+    assert 0 <= metrics.recorded_lane_measured_percent <= 100
+
+
 def test_steering_straight_through_curves_intervenes(curvy) -> None:
     metrics = replay_in_process(curvy(), lambda view: 0.0, FAST).metrics
     assert metrics.interventions >= 1 and metrics.max_abs_cte_m > FAST.threshold_m
