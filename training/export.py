@@ -22,6 +22,7 @@ cannot match Keras to 1e-4, so it is held to its own stated bound, `INT8_BOUND`.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import logging
 import os
@@ -166,6 +167,8 @@ def _export(model: Any, path: Path, config: ExportConfig, calibration: np.ndarra
                    "representative_dataset": lambda: ([frame[np.newaxis]] for frame in calibration)}
     with warnings.catch_warnings():  # tf2onnx's numpy 2 shims warn on every export
         warnings.simplefilter("ignore", (DeprecationWarning, FutureWarning))
+        if config.format == "onnx":
+            importlib.import_module("training.onnx_ops")  # registers the ops tf2onnx lacks
         model.export(str(path), format=config.format, verbose=False, **options)
 
 
