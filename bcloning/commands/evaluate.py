@@ -8,10 +8,14 @@ and driven over the simulator's wire protocol: each recording is replayed
 (NVIDIA's method: the car's deviation d from the recorded path, an intervention
 past --threshold-m) and --tracks built-in tracks are driven for --laps laps
 (seeds --first-track-seed and up, never --training-track-seed). Prints one table
-(model x world: autonomy, interventions, mean and max |d| or |cte|, lap time;
-mean ± spread over the tracks and over the replays) and writes evaluation.md,
-evaluation.json, evaluation.png and each world's own metrics and plots to --out
-(a folder without an earlier evaluation).
+(model x world: autonomy, interventions, interventions per km, mean and max |d| or
+|cte|, steering rms change, lap time, and on replays the car's and the recorded
+driver's offset from the lane centre; per model the replays pooled, total
+interventions / total km, and mean ± spread over the tracks) and writes evaluation.md,
+evaluation.json, evaluation.png (the models side by side) and each world's own metrics
+and plots to --out (a folder without an earlier evaluation). A model is labelled by its
+folder (runs/pipe/model.keras: pipe). Published models that take the raw frame
+(../shared/peers/*/model.keras) are evaluated beside yours without a contract.
 
 For a model inside a training run folder (runs/mem/model.keras), RUN_DIR/driving.json
 is written too, naming this evaluation and holding the model's summary:
@@ -44,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="evaluate.py", description=summary, epilog=details,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("models", nargs="+", metavar="MODEL",
-                        help="model file (.keras, .onnx, .tflite) with its contract beside it")
+                        help="model file (.keras, .onnx, .tflite) with its contract beside it, "
+                             "or a .keras whose input is the raw 160x320x3 uint8 frame")
     parser.add_argument("--recordings", nargs="*", default=[], metavar="RECORDING",
                         help="recording folders (driving_log.csv + IMG/) to replay (default: none)")
     parser.add_argument("--out", required=True,
