@@ -229,10 +229,10 @@ def raw_frame_input(path: str | os.PathLike) -> bool:
             description = json.loads(archive.read(KERAS_CONFIG_NAME))
         layers = description["config"]["layers"]
         inputs = [layer["config"] for layer in layers if layer.get("class_name") == "InputLayer"]
+        return (len(inputs) == 1 and inputs[0].get("batch_shape") == [None, *RAW_FRAME.output_shape]
+                and inputs[0].get("dtype") == INPUT_DTYPE)
     except (OSError, zipfile.BadZipFile, KeyError, TypeError, AttributeError, ValueError):
         return False  # ValueError: not JSON, or not UTF-8
-    return (len(inputs) == 1 and inputs[0].get("batch_shape") == [None, *RAW_FRAME.output_shape]
-            and inputs[0].get("dtype") == INPUT_DTYPE)
 
 
 def check_model_input(
