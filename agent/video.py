@@ -1,10 +1,13 @@
 """A video of a recorded run, as Udacity's video.py makes one: `run1/` -> `run1.mp4`.
 
 Frames are the run's centre-camera JPEGs in file-name order (the simulator's
-names are timestamps, so name order is time order). OpenCV's VideoWriter with
-the `mp4v` codec writes the file; it is written to a temporary name beside the
-target and renamed when complete, so a half-written video never carries the
-final name.
+names are timestamps, so name order is time order). PyAV, whose wheels ship
+FFmpeg with libx264, encodes them in-process: by default H.264 in `yuv420p`
+with the index (`moov`) at the front ("faststart"), which every browser plays
+in a `<video>` element and streams before the file has fully arrived;
+`--codec mp4v` writes MPEG-4 Part 2, as Udacity's video.py does (VLC plays it,
+browsers do not). The file is written to a temporary name beside the target
+and renamed when complete, so a half-written video never carries the final name.
 """
 
 from __future__ import annotations
@@ -12,19 +15,28 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
+import av
 import cv2
+import numpy as np
 
 from recorder.atomic import atomic_path
 from recorder.formats import CAMERAS, IMAGE_DIR
 from recorder.images import check_inside
 
-__all__ = ["VideoConfig", "VideoError", "default_output", "run_frames", "write_video"]
+__all__ = ["VideoConfig", "VideoError", "CODECS", "default_output", "run_frames", "write_video"]
 
 logger = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+# --codec -> FFmpeg encoder. H.264 is what browsers play; mp4v (MPEG-4 Part 2) is Udacity's.
+CODECS = {"h264": "libx264", "mp4v": "mpeg4"}
+# yuv420p halves the chroma in both directions, so the encoders need even frame sizes.
+PIXEL_FORMAT = "yuv420p"
+# x264's constant-quality setting: 23 is its default; the run's frames keep their detail.
+H264_CRF = "20"
 
 
 class VideoError(ValueError):
@@ -39,15 +51,16 @@ class VideoConfig:
     camera: str = field(
         default="center", metadata={"help": "camera whose frames are used", "choices": CAMERAS}
     )
-    codec: str = field(default="mp4v", metadata={"help": "OpenCV FourCC of the video codec (4 characters)"})
+    codec: str = field(default="h264", metadata={
+        "help": "h264 (plays in browsers) or mp4v (MPEG-4 Part 2, as Udacity's video.py)", "choices": tuple(CODECS)})
 
     def __post_init__(self) -> None:
         if not (0 < self.fps <= 1000):
             raise ValueError(f"fps: must be in (0, 1000], got {self.fps}")
         if self.camera not in CAMERAS:
             raise ValueError(f"camera: must be one of {', '.join(CAMERAS)}, got {self.camera!r}")
-        if len(self.codec) != 4:
-            raise ValueError(f"codec: a FourCC has 4 characters, got {self.codec!r}")
+        if self.codec not in CODECS:
+            raise ValueError(f"codec: must be one of {', '.join(CODECS)}, got {self.codec!r}")
 
 
 def default_output(folder: str | os.PathLike) -> Path:
@@ -80,26 +93,39 @@ def run_frames(folder: str | os.PathLike, camera: str = "center") -> list[Path]:
     return frames
 
 
+def _read_rgb(path: Path, size: tuple[int, int] | None) -> np.ndarray:
+    """One frame as RGB; `size` (width, height) is the first frame's, which every frame must have."""
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise VideoError(f"{path}: cannot read image")
+    height, width = image.shape[:2]
+    if size is not None and (width, height) != size:
+        raise VideoError(f"{path}: {width}x{height}, the first frame is {size[0]}x{size[1]}")
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def _even(image: np.ndarray) -> np.ndarray:
+    """The frame padded by one black row or column where its size is odd (see PIXEL_FORMAT)."""
+    height, width = image.shape[:2]
+    return np.pad(image, ((0, height % 2), (0, width % 2), (0, 0)))
+
+
 def write_video(folder: str | os.PathLike, output: str | os.PathLike, config: VideoConfig = VideoConfig()) -> int:
     """Write the run's frames to `output` atomically; return the number of frames written."""
     frames = run_frames(folder, config.camera)
-    first = cv2.imread(str(frames[0]), cv2.IMREAD_COLOR)
-    if first is None:
-        raise VideoError(f"{frames[0]}: cannot read image")
-    height, width = first.shape[:2]
+    first = _read_rgb(frames[0], None)
+    size = (first.shape[1], first.shape[0])
     with atomic_path(output) as tmp:
-        writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*config.codec), config.fps, (width, height))
-        if not writer.isOpened():
-            raise VideoError(f"{output}: OpenCV cannot write codec {config.codec!r}")
-        try:
+        # faststart: FFmpeg moves the index to the front once the frames are written.
+        with av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as container:
+            stream = container.add_stream(CODECS[config.codec], rate=Fraction(config.fps).limit_denominator(1001))
+            stream.width, stream.height = size[0] + size[0] % 2, size[1] + size[1] % 2
+            stream.pix_fmt = PIXEL_FORMAT
+            if config.codec == "h264":
+                stream.options = {"crf": H264_CRF}
             for path in frames:
-                image = first if path == frames[0] else cv2.imread(str(path), cv2.IMREAD_COLOR)
-                if image is None:
-                    raise VideoError(f"{path}: cannot read image")
-                if image.shape[:2] != (height, width):
-                    raise VideoError(f"{path}: {image.shape[1]}x{image.shape[0]}, the first frame is {width}x{height}")
-                writer.write(image)
-        finally:
-            writer.release()
+                image = first if path == frames[0] else _read_rgb(path, size)
+                container.mux(stream.encode(av.VideoFrame.from_ndarray(_even(image), format="rgb24")))
+            container.mux(stream.encode())  # flush the encoder's delayed frames
     logger.info("wrote %d frames to %s (%.1f s at %g fps)", len(frames), output, len(frames) / config.fps, config.fps)
     return len(frames)
