@@ -28,10 +28,10 @@ from recorder.camera_geometry import CameraGeometry
 from recorder.images import read_rgb
 from simulator.replay.lane import LaneMeter
 from simulator.replay.motion import Deviation, advance, camera_offset, curvature
-from simulator.replay.path import RecordedPath, Segment
+from simulator.replay.path import RecordedPath
 from simulator.replay.render import Renderer
 
-__all__ = ["DriverView", "Driver", "Snapshot", "Trace", "closed_loop"]
+__all__ = ["DriverView", "Driver", "ReplayStepper", "Snapshot", "Trace", "closed_loop"]
 
 logger = logging.getLogger(__name__)
 
@@ -79,58 +79,122 @@ def _or_nan(value: float | None) -> float:
     return math.nan if value is None else value
 
 
-class _Loop:
-    """State of one replay: renderer, trace, where the next snapshot is due."""
+@dataclass(frozen=True)
+class _Decision:
+    """Where one decision sits: segment, recorded frame interval, and the step within it."""
 
-    def __init__(self, geometry: CameraGeometry, driver: Driver, threshold_m: float, snapshot_at: list[float]) -> None:
+    segment: int  # index in path.segments
+    frame: int  # the interval from recorded frame `frame` to the next
+    n: int  # decision within the interval, 0..count-1
+    count: int  # decisions in the interval
+    step_m: float  # metres along the path from this decision to the next
+
+
+def _decisions(path: RecordedPath, spacing_m: float) -> list[_Decision]:
+    """Every decision of the replay, in order: equal steps within each frame interval, so none
+    straddles a change of the recorded steering."""
+    out = []
+    for k, segment in enumerate(path.segments):
+        for i in range(len(segment.frames) - 1):
+            gap_m = float(segment.s_m[i + 1] - segment.s_m[i])
+            count = max(1, math.ceil(gap_m / spacing_m - 1e-9)) if spacing_m > 0 else 1
+            out.extend(_Decision(k, i, n, count, gap_m / count) for n in range(count))
+    return out
+
+
+class ReplayStepper:
+    """One replay, one decision at a time: `view()` is what the driver sees, `step(steering)` moves on.
+
+    The closed loop of `replay`, `replay_in_process` and the Gymnasium environment
+    (`simulator.envs`): whoever decides, the car, the re-rendering, the intervention
+    rule and the trace are these.
+    """
+
+    def __init__(
+        self, path: RecordedPath, geometry: CameraGeometry, spacing_m: float, threshold_m: float, snapshots: int = 4
+    ) -> None:
+        self.path = path
         self.geometry = geometry
         self.renderer = Renderer(geometry)
         self.lane = LaneMeter(geometry=geometry)
-        self.driver = driver
         self.threshold_m = threshold_m
-        self.snapshot_at = snapshot_at
+        self.snapshot_at = [(k + 0.5) * path.length_m / snapshots for k in range(snapshots)]
         self.trace = Trace()
-        self.offset_m = 0.0  # distance of the current segment's start
+        self._decisions = _decisions(path, spacing_m)
+        self._next = 0  # index of the next decision
+        self._frame: tuple[int, int, np.ndarray, float] | None = None  # (segment, frame, RGB, recorded lane offset)
+        self._view: tuple[DriverView, float] | None = None  # the next decision's view and its camera's offset
+        self.state, self.steering = Deviation(), 0.0
+        self.offset_m = 0.0  # path metres before the current segment
+        self.elapsed_s = 0.0  # recorded seconds replayed, over all segments
 
-    def segment(self, segment: Segment, spacing_m: float, bar: tqdm) -> None:
-        wheelbase, ahead = self.geometry.wheelbase_m, self.geometry.camera_ahead_of_rear_axle_m
-        self.trace.segment_starts_m.append(self.offset_m)
-        state, steering = Deviation(), 0.0
-        for i in range(len(segment.frames) - 1):
-            start_m, gap_m = float(segment.s_m[i]), float(segment.s_m[i + 1] - segment.s_m[i])
-            # Equal decisions within each frame interval, so none straddles a change of the recorded steering.
-            decisions = max(1, math.ceil(gap_m / spacing_m - 1e-9)) if spacing_m > 0 else 1
-            step_m = gap_m / decisions
-            frame, k_path = read_rgb(segment.frames[i]), curvature(float(segment.steering[i]), wheelbase)
-            speed, recorded = float(segment.speed_mph[i]), float(segment.steering[i])
-            recorded_lane = _or_nan(self.lane(frame))
-            for n in range(decisions):
-                right, forward, yaw = camera_offset(state, n * step_m, k_path, ahead)
-                image = self.renderer.render(frame, right, forward, yaw)
-                seen_from = state.lateral_at(wheelbase / 2)
-                lane = self.lane(image)
-                decided = float(self.driver(DriverView(image, steering, speed, recorded, lane)))
-                if i or n:  # a segment's first decision has no previous one
-                    self.trace.steering_change.append(decided - steering)
-                steering = decided
-                state = advance(state, step_m, curvature(steering, wheelbase), k_path)
-                self.trace.lane_offset_m.append(_or_nan(lane))
-                self.trace.recorded_lane_offset_m.append(recorded_lane)
-                if self._record(state, start_m + (n + 1) * step_m, wheelbase, frame, image, seen_from):
-                    state = Deviation()  # an intervention: back on the path, heading along it
-            bar.update(gap_m)
-            bar.set_postfix(interventions=len(self.trace.intervention_steps), refresh=False)
-        self.offset_m += segment.length_m
+    @property
+    def done(self) -> bool:
+        """True when every decision of the recording has been made."""
+        return self._next >= len(self._decisions)
 
-    def _record(
-        self, state: Deviation, end_m: float, wheelbase: float, frame: np.ndarray, image: np.ndarray, seen_from: float
-    ) -> bool:
+    @property
+    def distance_m(self) -> float:
+        """Path metres replayed so far, over all segments."""
+        return self.trace.distance_m[-1] if self.trace.distance_m else 0.0
+
+    def _recorded(self, at: _Decision) -> tuple[np.ndarray, float]:
+        if self._frame is None or self._frame[:2] != (at.segment, at.frame):
+            frame = read_rgb(self.path.segments[at.segment].frames[at.frame])
+            self._frame = (at.segment, at.frame, frame, _or_nan(self.lane(frame)))
+        return self._frame[2], self._frame[3]
+
+    def view(self) -> DriverView:
+        """What the driver sees at the next decision: the recorded frame re-rendered for the car's camera pose."""
+        if self._view is None:
+            at = self._decisions[self._next]
+            segment = self.path.segments[at.segment]
+            if at.frame == 0 and at.n == 0:  # a segment starts on the path
+                self.state, self.steering = Deviation(), 0.0
+                self.trace.segment_starts_m.append(self.offset_m)
+            frame, _ = self._recorded(at)
+            k_path = curvature(float(segment.steering[at.frame]), self.geometry.wheelbase_m)
+            right, forward, yaw = camera_offset(self.state, at.n * at.step_m, k_path, self.geometry.camera_ahead_of_rear_axle_m)
+            image = self.renderer.render(frame, right, forward, yaw)
+            view = DriverView(
+                image, self.steering, float(segment.speed_mph[at.frame]), float(segment.steering[at.frame]), self.lane(image)
+            )
+            self._view = (view, self.state.lateral_at(self.geometry.wheelbase_m / 2))
+        return self._view[0]
+
+    def step(self, steering: float) -> bool:
+        """Hold `steering` to the next decision and log the step; True where it was an intervention
+        (the car has then been put back on the path, heading along it)."""
+        self.view()
+        view, seen_from = self._view
+        at = self._decisions[self._next]
+        segment = self.path.segments[at.segment]
+        wheelbase = self.geometry.wheelbase_m
+        if at.frame or at.n:  # a segment's first decision has no previous one
+            self.trace.steering_change.append(float(steering) - self.steering)
+        self.steering = float(steering)
+        self.state = advance(self.state, at.step_m, curvature(self.steering, wheelbase), curvature(view.recorded_steering, wheelbase))
+        self.trace.lane_offset_m.append(_or_nan(view.lane_offset_m))
+        self.trace.recorded_lane_offset_m.append(self._recorded(at)[1])
+        end_m = float(segment.s_m[at.frame]) + (at.n + 1) * at.step_m
+        gap_s = float(segment.times_s[at.frame + 1] - segment.times_s[at.frame])
+        self.elapsed_s += gap_s / at.count
+        intervened = self._record(end_m, self._recorded(at)[0], view.image, seen_from)
+        if intervened:
+            self.state = Deviation()
+        self._next += 1
+        self._view = None
+        if at.frame == len(segment.frames) - 2 and at.n == at.count - 1:
+            self.offset_m += segment.length_m
+        return intervened
+
+    def _record(self, end_m: float, frame: np.ndarray, image: np.ndarray, seen_from: float) -> bool:
         """Log one step and take a snapshot where one is due; True where it is an intervention."""
-        lateral = state.lateral_at(wheelbase / 2)
+        lateral = self.state.lateral_at(self.geometry.wheelbase_m / 2)
         trace = self.trace
         trace.distance_m.append(self.offset_m + end_m)
         trace.lateral_m.append(lateral)
-        trace.heading_rad.append(state.psi)
+        trace.heading_rad.append(self.state.psi)
         if self.snapshot_at and self.offset_m + end_m >= self.snapshot_at[0]:
             self.snapshot_at.pop(0)
             trace.snapshots.append(Snapshot(frame, image, self.offset_m + end_m, seen_from))
@@ -149,12 +213,13 @@ def closed_loop(
     threshold_m: float,
     snapshots: int = 4,
     progress: bool = False,
-) -> Trace:
-    """Replay every segment of `path` with `driver` steering; see the module docstring."""
-    total = path.length_m
-    snapshot_at = [(k + 0.5) * total / snapshots for k in range(snapshots)]
-    loop = _Loop(geometry, driver, threshold_m, snapshot_at)
-    with tqdm(total=round(total), unit="m", desc="replaying", disable=not progress, leave=False) as bar:
-        for segment in path.segments:
-            loop.segment(segment, spacing_m, bar)
-    return loop.trace
+) -> ReplayStepper:
+    """Replay every segment of `path` with `driver` steering (see the module docstring); return the
+    finished stepper, whose `trace` holds every decision."""
+    stepper = ReplayStepper(path, geometry, spacing_m, threshold_m, snapshots)
+    with tqdm(total=round(path.length_m), unit="m", desc="replaying", disable=not progress, leave=False) as bar:
+        while not stepper.done:
+            stepper.step(float(driver(stepper.view())))
+            bar.update(max(0, round(stepper.distance_m) - bar.n))
+            bar.set_postfix(interventions=len(stepper.trace.intervention_steps), refresh=False)
+    return stepper

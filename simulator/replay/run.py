@@ -29,12 +29,15 @@ from simulator.autonomous import METRICS_NAME, check_out_dir
 from simulator.car import MAX_STEER_DEG, MPH
 from simulator.checks import check_ranges
 from simulator.metrics import autonomy_percent, interventions_per_km, rms
-from simulator.replay.loop import Driver, DriverView, Trace, closed_loop
-from simulator.replay.path import RecordedPath, load_path
+from simulator.replay.loop import Driver, DriverView, ReplayStepper, Trace, closed_loop
+from simulator.replay.path import load_path
 from simulator.replay.plots import frame_strip, plot_deviation
 from simulator.wire import SimulatorLink, jpeg_base64, telemetry_payload
 
-__all__ = ["ReplayConfig", "ReplayMetrics", "ReplayResult", "replay", "replay_in_process", "DEVIATION_NAME", "FRAMES_NAME"]
+__all__ = [
+    "ReplayConfig", "ReplayMetrics", "ReplayResult", "replay", "replay_in_process", "replay_metrics", "DEVIATION_NAME",
+    "FRAMES_NAME",
+]
 
 DEVIATION_NAME = "deviation.png"
 FRAMES_NAME = "frames.png"
@@ -136,9 +139,9 @@ class ReplayResult:
     files: dict[str, Path]  # "metrics", "deviation", "frames" -> written file
 
 
-def _metrics(path: RecordedPath, trace: Trace, config: ReplayConfig) -> ReplayMetrics:
-    elapsed = sum(segment.duration_s for segment in path.segments)
-    distance = path.length_m
+def replay_metrics(stepper: ReplayStepper, config: ReplayConfig) -> ReplayMetrics:
+    """The metrics of the replay so far (of the whole recording once `stepper.done`)."""
+    trace, elapsed, distance = stepper.trace, stepper.elapsed_s, stepper.distance_m
     d = np.abs(np.asarray(trace.lateral_m, float))
     steps = len(d)
     interventions = len(trace.intervention_steps)
@@ -154,7 +157,7 @@ def _metrics(path: RecordedPath, trace: Trace, config: ReplayConfig) -> ReplayMe
         mean_speed_mph=round(distance / elapsed / MPH, 3) if elapsed > 0 else 0.0,
         max_abs_heading_error_deg=round(float(np.degrees(np.abs(trace.heading_rad).max())), 3) if steps else 0.0,
         steering_rms_change=round(rms(trace.steering_change), 5),
-        segments=len(path.segments),
+        segments=len(trace.segment_starts_m),
         spacing_m=config.spacing_m,
         threshold_m=config.threshold_m,
         **_lane_figures(trace),
@@ -184,8 +187,8 @@ def _run(
     out = None if out_dir is None else check_out_dir(out_dir, RUN_FILES)
     path = load_path(recording, config.max_gap_s)
     with driver_for() as driver:
-        trace = closed_loop(path, driver, geometry, config.spacing_m, config.threshold_m, config.strip_frames, progress)
-    metrics = _metrics(path, trace, config)
+        stepper = closed_loop(path, driver, geometry, config.spacing_m, config.threshold_m, config.strip_frames, progress)
+    trace, metrics = stepper.trace, replay_metrics(stepper, config)
     files: dict[str, Path] = {}
     if out is not None:
         files["metrics"] = write_json_atomic(out / METRICS_NAME, {"recording": str(recording), **metrics.to_dict()})
