@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 from tqdm import tqdm
 
 from recorder.atomic import write_json_atomic
@@ -29,7 +30,7 @@ from simulator.record import FolderNotEmptyError
 from simulator.simulation import Simulation, SimulatorConfig
 from simulator.wire import SimulatorLink, jpeg_base64, telemetry_payload
 
-__all__ = ["DriveConfig", "DriveResult", "drive", "check_out_dir", "METRICS_NAME", "PATH_PLOT_NAME", "CAMERAS_NAME"]
+__all__ = ["DriveConfig", "DriveResult", "TrackRun", "drive", "check_out_dir", "METRICS_NAME", "PATH_PLOT_NAME", "CAMERAS_NAME"]
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +95,51 @@ def check_out_dir(out_dir: str | os.PathLike, names: Sequence[str] = RUN_FILES) 
     return path
 
 
+class TrackRun:
+    """One autonomous run on the built-in track, one step at a time: what `drive` and the
+    Gymnasium environment (`simulator.envs`) both step.
+
+    `frame()` is the centre camera's view; `step(steering, throttle)` advances the car
+    by one time step, counts an intervention where the car's centre left the road (and
+    puts it back on the centre line) and logs the step for the metrics.
+    """
+
+    def __init__(self, sim_config: SimulatorConfig, laps: int, max_sim_s: float, start_speed: float = 0.0) -> None:
+        self.sim = Simulation(sim_config, start_speed)
+        self.tracker = MetricsTracker(dt=sim_config.car.dt)
+        self.goal = laps * self.sim.track.length  # metres along the centre line
+        self.max_sim_s = max_sim_s
+        self.snapshot: dict[str, np.ndarray] | None = None  # all cameras at half distance, for the strip
+
+    @property
+    def done(self) -> bool:
+        """True after the asked laps, or at the simulated-time cap."""
+        return self.sim.progress >= self.goal or self.sim.time >= self.max_sim_s
+
+    def frame(self) -> np.ndarray:
+        """The centre camera's current RGB frame (160, 320, 3)."""
+        return self.sim.render("center")
+
+    def step(self, steering: float, throttle: float) -> bool:
+        """Advance one time step; True where the car left the road (it has been put back)."""
+        sim = self.sim
+        before = sim.distance
+        sim.step(steering, throttle)
+        self.tracker.add(*sim.centre(), sim.cte, sim.distance - before, steering)
+        intervened = sim.off_road
+        if intervened:
+            self.tracker.intervene()
+            logger.info("intervention %d at %.0f m (cte %.2f m)", len(self.tracker.intervention_steps), sim.progress, sim.cte)
+            sim.put_back()
+        if self.snapshot is None and sim.progress >= self.goal / 2:
+            self.snapshot = sim.cameras.render_all(sim.state)
+        return intervened
+
+    def metrics(self) -> RunMetrics:
+        """The run's metrics so far."""
+        return self.tracker.summary(self.sim.laps, self.sim.config.track.seed, self.sim.track.length)
+
+
 def drive(
     config: DriveConfig,
     sim_config: SimulatorConfig = SimulatorConfig(),
@@ -107,35 +153,25 @@ def drive(
         WireError: the server cannot be reached, breaks the protocol or stops answering.
     """
     out = None if out_dir is None else check_out_dir(out_dir)
-    sim = Simulation(sim_config)
-    tracker = MetricsTracker(dt=sim_config.car.dt)
-    goal = config.laps * sim.track.length
+    run = TrackRun(sim_config, config.laps, config.max_sim_s)
+    sim, tracker = run.sim, run.tracker
     throttle = 0.0
-    snapshot = None
     with SimulatorLink(config.host, config.port, config.timeout_s) as link, tqdm(
-        total=round(goal), unit="m", desc="driving", disable=not progress, leave=False
+        total=round(run.goal), unit="m", desc="driving", disable=not progress, leave=False
     ) as bar:
-        while sim.progress < goal and sim.time < config.max_sim_s:
+        while not run.done:
             steering, throttle = link.ask(_telemetry(sim, throttle))  # the simulator speaks first
-            before = sim.distance
-            sim.step(steering, throttle)
-            tracker.add(*sim.centre(), sim.cte, sim.distance - before, steering)
-            if sim.off_road:
-                tracker.intervene()
-                logger.info("intervention %d at %.0f m (cte %.2f m)", len(tracker.intervention_steps), sim.progress, sim.cte)
-                sim.put_back()
-            if snapshot is None and sim.progress >= goal / 2:
-                snapshot = sim.cameras.render_all(sim.state)
-            bar.update(max(0, min(round(goal), round(sim.progress)) - bar.n))
+            run.step(steering, throttle)
+            bar.update(max(0, min(round(run.goal), round(sim.progress)) - bar.n))
             bar.set_postfix(interventions=len(tracker.intervention_steps), refresh=False)
-    if sim.progress < goal:
-        logger.warning("stopped at the %.0f s cap after %.0f of %.0f m", config.max_sim_s, sim.progress, goal)
-    metrics = tracker.summary(sim.laps, sim_config.track.seed, sim.track.length)
+    if sim.progress < run.goal:
+        logger.warning("stopped at the %.0f s cap after %.0f of %.0f m", config.max_sim_s, sim.progress, run.goal)
+    metrics = run.metrics()
     files: dict[str, Path] = {}
     if out is not None:
         files["metrics"] = write_json_atomic(out / METRICS_NAME, metrics.to_dict())
         files["path"] = plot_path(
             sim.track, tracker.xs, tracker.ys, tracker.ctes, tracker.intervention_steps, out / PATH_PLOT_NAME
         )
-        files["cameras"] = camera_strip(snapshot or sim.cameras.render_all(sim.state), out / CAMERAS_NAME)
+        files["cameras"] = camera_strip(run.snapshot or sim.cameras.render_all(sim.state), out / CAMERAS_NAME)
     return DriveResult(metrics, files)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from recorder.camera_geometry import MAX_STEER_DEG
 from simulator.checks import check_ranges
 
-__all__ = ["CarConfig", "CarState", "step", "MPH", "MAX_STEER_DEG"]
+__all__ = ["CarConfig", "CarState", "step", "holding_throttle", "MPH", "MAX_STEER_DEG"]
 
 # Metres per second in one mile per hour.
 MPH = 0.44704
@@ -94,3 +94,8 @@ def step(
         heading = math.remainder(heading + dtheta, 2 * math.pi)
         v = v_new
     return replace(state, x=x, y=y, heading=heading, speed=v, steering=steering)
+
+
+def holding_throttle(speed: float, config: CarConfig = CarConfig()) -> float:
+    """The throttle whose acceleration balances the drag at `speed` (m/s): it holds that speed."""
+    return config.drag * speed / config.max_accel

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulator.car import MAX_STEER_DEG, MPH, CarConfig, CarState
+from simulator.car import MAX_STEER_DEG, MPH, CarConfig, CarState, holding_throttle
 from simulator.checks import check_ranges
 from simulator.track import Track
 
@@ -132,6 +132,6 @@ class Expert:
             steering = float(np.clip(steering + self.rng.normal(0, cfg.steering_noise), -1, 1))
         target = cfg.speed_mph * MPH
         # Feed-forward for the drag at the target speed, so the speed settles on it.
-        command = self.car.drag * target / self.car.max_accel + cfg.speed_gain * (target - state.speed)
+        command = holding_throttle(target, self.car) + cfg.speed_gain * (target - state.speed)
         throttle, brake = float(np.clip(command, 0, 1)) + 0.0, float(np.clip(-command, 0, 1)) + 0.0
         return ExpertAction(steering, throttle, brake, self.phase != "drift", self.phase)
