@@ -5,9 +5,11 @@
 
 Recordings are written in the simulator's own training-mode format and the
 autonomous mode speaks its wire protocol, so the rest of the project runs on it
-exactly as on the Unity binary.
+exactly as on the Unity binary. Importing the package registers both worlds as
+Gymnasium environments (`simulator.envs`).
 """
 
+from simulator import envs  # registers the Gymnasium environments bcloning/BuiltinTrack-v0 and bcloning/Replay-v0
 from simulator.autonomous import DriveConfig, DriveResult, drive
 from simulator.benchmark import RenderBenchConfig, RenderBenchmark, benchmark_render
 from simulator.camera import CameraConfig, Cameras
@@ -46,6 +48,7 @@ __all__ = [
     "WireError",
     "benchmark_render",
     "drive",
+    "envs",
     "make_track",
     "record",
 ]

@@ -104,9 +104,10 @@ class TrackRun:
     puts it back on the centre line) and logs the step for the metrics.
     """
 
-    def __init__(self, sim_config: SimulatorConfig, laps: int, max_sim_s: float, start_speed: float = 0.0) -> None:
-        self.sim = Simulation(sim_config, start_speed)
-        self.tracker = MetricsTracker(dt=sim_config.car.dt)
+    def __init__(self, sim: Simulation, laps: int, max_sim_s: float) -> None:
+        """Drive `sim` from where its car is (a new one, or one `restart`ed)."""
+        self.sim = sim
+        self.tracker = MetricsTracker(dt=sim.config.car.dt)
         self.goal = laps * self.sim.track.length  # metres along the centre line
         self.max_sim_s = max_sim_s
         self.snapshot: dict[str, np.ndarray] | None = None  # all cameras at half distance, for the strip
@@ -153,7 +154,7 @@ def drive(
         WireError: the server cannot be reached, breaks the protocol or stops answering.
     """
     out = None if out_dir is None else check_out_dir(out_dir)
-    run = TrackRun(sim_config, config.laps, config.max_sim_s)
+    run = TrackRun(Simulation(sim_config), config.laps, config.max_sim_s)
     sim, tracker = run.sim, run.tracker
     throttle = 0.0
     with SimulatorLink(config.host, config.port, config.timeout_s) as link, tqdm(

@@ -40,6 +40,10 @@ class Simulation:
         self.track: Track = make_track(config.track)
         self.world: World = build_world(self.track, config.world)
         self.cameras = Cameras(self.world, config.camera)
+        self.restart(start_speed)
+
+    def restart(self, start_speed: float = 0.0) -> None:
+        """Put the car back at the lap's start, all counts at zero; the world is not painted again."""
         x, y, heading = self.track.point_at(0.0)
         self.state = CarState(x=x, y=y, heading=heading, speed=start_speed)
         self.s, self.cte = self.track.project(*self.centre())
