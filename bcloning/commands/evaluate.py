@@ -20,7 +20,9 @@ folder (runs/pipe/model.keras: pipe). Published models that take the raw frame
 For a model inside a training run folder (runs/mem/model.keras), RUN_DIR/driving.json
 is written too, naming this evaluation and holding the model's summary:
 scripts/compare.py then shows the run's closed-loop autonomy beside its time,
-energy and CO2. Evaluating the run's model again replaces that summary.
+energy and CO2. Evaluating the run's model again replaces that summary. Where the run
+was tracked in MLflow (`train --track mlflow`), the closed-loop figures (per world and
+pooled) and evaluation.md/.png are added to that MLflow run.
 Exit codes: 0 ok, 1 a drive server failed or broke the protocol, 2 user error
 (bad model file or contract, not a recording, used --out, bad flag value), 130 interrupted.
 """
@@ -40,6 +42,7 @@ from bcloning.flags import add_flags, from_flags, user_error
 from recorder import RecordingError
 from simulator import WireError
 from simulator.evaluation import EvaluationConfig, evaluate_models
+from training.run.tracking import TrackingError, log_evaluation, require_mlflow, tracked_run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = from_flags(EvaluationConfig, args)
         controller = from_flags(ControllerConfig, args)
+        if any(tracked_run(model) for model in args.models):
+            require_mlflow()  # before the (slow) drives
         evaluation = evaluate_models(args.models, args.recordings, config, controller, args.out, not args.quiet)
     except WireError as exc:  # before OSError: a WireError is a ConnectionError
         return user_error(parser, f"drive server: {exc}", 1)
@@ -81,5 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     with open(evaluation["files"]["table"], encoding="utf-8") as table:
         print(table.read(), end="")
+    try:
+        for model, run_id in log_evaluation(evaluation).items():
+            print(f"{model}: closed-loop figures added to MLflow run {run_id}")
+    except TrackingError as exc:
+        return user_error(parser, f"evaluated ({args.out} is written) but not logged: {exc}")
     print(f"written: {', '.join(dict.fromkeys(evaluation['files'].values()))}")
     return 0

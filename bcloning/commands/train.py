@@ -13,6 +13,10 @@ INCOMPLETE (compare.py and drive.py refuse it): with --checkpoint the same comma
 --resume continues it; without, the same command starts it again, first moving the
 stopped attempt's files into interrupted_<time>/.
 
+Tracking: --track mlflow (or BCLONING_TRACK=mlflow) logs the finished run to a local
+MLflow store (default sqlite:///mlflow.db here, or --tracking-uri): settings, loss per
+epoch, time, energy, CO2 and the run's files; needs `pip install -e '.[tracking]'`.
+
 Long runs: --checkpoint saves the model every epoch and a backup of the training
 state; after a kill, the same command with --resume goes on from the last epoch:
 
@@ -61,6 +65,7 @@ from training.run.distribute import (
 from training.run.driving_eval import DrivingEvalConfig
 from training.run.folder import RunFolderError
 from training.run.report import number_or_na
+from training.run.tracking import TrackingConfig, TrackingError, log_store, log_training_run, require_mlflow
 from training.run.train import train_run
 
 
@@ -89,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_flags(parser, LongRunConfig)
     add_flags(parser, DrivingEvalConfig)
     add_flags(parser, AugmentConfig, prefix="augment")
+    add_flags(parser, TrackingConfig)
     cluster = parser.add_argument_group("ClusterConfig (training on several machines)")
     cluster.add_argument("--workers", default="", metavar="HOST:PORT,HOST:PORT",
                          help=ClusterConfig.__dataclass_fields__["workers"].metadata["help"])
@@ -122,6 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         long_run = from_flags(LongRunConfig, args)
         driving = from_flags(DrivingEvalConfig, args)
         augment = from_flags(AugmentConfig, args, prefix="augment")
+        tracking = from_flags(TrackingConfig, args)
+        if tracking.enabled:
+            require_mlflow()  # before anything trains
         cluster = ClusterConfig(workers=parse_workers(args.workers), worker_index=args.worker_index)
         config.check_workers(len(cluster.workers))  # before the strategy starts TensorFlow's runtime
     except ValueError as exc:
@@ -162,5 +171,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     excluded = report["samples"]["dropped_by_reason"].get("excluded")
     if excluded:
         print(f"excluded: {excluded} rows marked on the review page (exclusions files), not used")
+    if tracking.enabled and is_chief(cluster):
+        try:
+            run_id = log_training_run(args.out, report, tracking)
+        except TrackingError as exc:
+            return user_error(parser, f"trained ({args.out} is complete) but not logged: {exc}")
+        print(f"MLflow run {run_id} (experiment {tracking.experiment}) in {log_store(tracking)}")
     return 0
 
