@@ -239,21 +239,22 @@ def log_evaluation(evaluation: Mapping[str, Any]) -> dict[str, str]:
     Raises:
         TrackingError: MLflow is not installed, or a run's store cannot be written.
     """
-    written: dict[str, str] = {}
-    files = evaluation.get("files", {})
-    for model in evaluation.get("models", []):
-        run = tracked_run(model["model"])
-        if run is None:
-            continue
-        mlflow = require_mlflow()
-        from mlflow.entities import Metric
-        from mlflow.exceptions import MlflowException
+    runs = {model["model"]: (model, tracked_run(model["model"])) for model in evaluation.get("models", [])}
+    runs = {path: (model, run) for path, (model, run) in runs.items() if run is not None}
+    if not runs:
+        return {}
+    mlflow = require_mlflow()
+    from mlflow.entities import Metric
+    from mlflow.exceptions import MlflowException
 
+    files = evaluation.get("files", {})
+    written: dict[str, str] = {}
+    for path, (model, run) in runs.items():
         try:
             client = mlflow.MlflowClient(tracking_uri=run["tracking_uri"])
             stamp = int(client.get_run(run["run_id"]).info.start_time)
             metrics = [Metric(k, v, stamp, 0) for k, v in _drive_metrics(model).items()]
-            for start in range(0, len(metrics), 1000):
+            for start in range(0, len(metrics), 1000):  # MLflow takes at most 1000 metrics a batch
                 client.log_batch(run["run_id"], metrics=metrics[start:start + 1000])
             client.set_tag(run["run_id"], "bcloning.evaluation", str(Path(files.get("json", "")).resolve()))
             for key in ("table", "plot"):
@@ -261,5 +262,5 @@ def log_evaluation(evaluation: Mapping[str, Any]) -> dict[str, str]:
                     client.log_artifact(run["run_id"], files[key], artifact_path="evaluation")
         except (MlflowException, OSError) as exc:
             raise TrackingError(f"MLflow store {run['tracking_uri']}: {str(exc).splitlines()[0]}") from None
-        written[model["model"]] = run["run_id"]
+        written[path] = run["run_id"]
     return written
