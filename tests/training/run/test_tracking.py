@@ -38,8 +38,11 @@ def test_without_mlflow_the_error_names_the_extra_before_anything_trains(
 
 
 @pytest.mark.slow
-def test_a_run_and_its_evaluation_land_in_one_mlflow_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_run_and_its_evaluation_land_in_one_mlflow_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     mlflow = pytest.importorskip("mlflow", reason="the tracking extra is not installed")
+    monkeypatch.chdir(tmp_path)  # MLflow puts a SQLite store's artifacts in ./mlruns of the working folder
     store = f"sqlite:///{tmp_path / 'runs.db'}"
     recording = write_recording(tmp_path / "rec", rows=30)
     run = tmp_path / "run"
@@ -67,3 +70,4 @@ def test_a_run_and_its_evaluation_land_in_one_mlflow_run(tmp_path: Path, capsys:
     assert {"report.json", "loss.png", "history.csv", "emissions.csv", "model.keras", "model.json"} <= artifacts
     assert {a.path for a in client.list_artifacts(found.info.run_id, "evaluation")} == {
         "evaluation/evaluation.md", "evaluation/evaluation.png"}
+    assert (tmp_path / "mlruns").is_dir()
