@@ -71,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     for name in ("agent", "simulator.autonomous", "simulator.replay.loop", "simulator.wire"):  # one line per world is enough
         logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("mlflow").setLevel(logging.WARNING)  # a tracked run's store: its set-up lines
     try:
         config = from_flags(EvaluationConfig, args)
         controller = from_flags(ControllerConfig, args)

@@ -116,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("codecarbon").setLevel(logging.ERROR)
+    logging.getLogger("mlflow").setLevel(logging.WARNING)  # --track mlflow: its store's set-up lines
     for name in ("agent", "simulator.autonomous", "simulator.replay.loop", "simulator.wire"):  # --eval-every: per epoch is enough
         logging.getLogger(name).setLevel(logging.WARNING)
     try:
