@@ -18,7 +18,7 @@ from typing import Any
 import gymnasium
 import numpy as np
 
-from simulator.autonomous import TrackRun
+from simulator.autonomous import DriveConfig, TrackRun
 from simulator.car import MPH, holding_throttle
 from simulator.envs.common import ACTION_SPACE, OBSERVATION_SPACE, OFFSET_PENALTY, observation, reward, steering_of
 from simulator.simulation import Simulation, SimulatorConfig
@@ -40,7 +40,7 @@ class BuiltinTrackEnv(gymnasium.Env):
         track_seed: int = 0,
         laps: int = 1,
         speed_mph: float = SET_SPEED_MPH,
-        max_sim_s: float = 1800.0,
+        max_sim_s: float = DriveConfig.max_sim_s,
         offset_penalty: float = OFFSET_PENALTY,
         sim_config: SimulatorConfig | None = None,
         render_mode: str | None = None,
