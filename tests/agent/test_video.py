@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Iterator
 
 import av
+import cv2
+import numpy as np
 import pytest
 
 from agent.video import VideoConfig, write_video
@@ -76,3 +78,14 @@ def test_the_video_plays_in_chromium(browser, served, recording_factory, tmp_pat
     browser.execute_script("document.querySelector('video').src = 'mp4v.mp4';")
     # Chromium decodes no MPEG-4 Part 2: the reason H.264 is the default (4 = MEDIA_ERR_SRC_NOT_SUPPORTED).
     assert wait_for(lambda: browser.execute_script(_STATE)[2], what="the mp4v video's error") == 4
+
+
+def test_odd_frame_sizes_are_padded_to_even_for_yuv420p(tmp_path: Path) -> None:
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    for i in range(3):
+        cv2.imwrite(str(folder / f"frame_{i}.png"), np.full((101, 161, 3), 40 * i, np.uint8))
+    assert write_video(folder, tmp_path / "odd.mp4", VideoConfig(fps=10)) == 3
+    with av.open(str(tmp_path / "odd.mp4")) as container:
+        stream = container.streams.video[0]
+        assert (stream.width, stream.height) == (162, 102)
