@@ -145,7 +145,13 @@ class ReplayStepper:
         return self._frame[2], self._frame[3]
 
     def view(self) -> DriverView:
-        """What the driver sees at the next decision: the recorded frame re-rendered for the car's camera pose."""
+        """What the driver sees at the next decision: the recorded frame re-rendered for the car's camera pose.
+
+        Raises:
+            RuntimeError: every decision has been made (`done`).
+        """
+        if self.done:
+            raise RuntimeError(f"the replay of {self.path.recording} has ended: every decision has been made")
         if self._view is None:
             at = self._decisions[self._next]
             segment = self.path.segments[at.segment]

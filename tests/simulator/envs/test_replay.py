@@ -46,6 +46,8 @@ def test_the_recorded_steering_replays_to_the_end_as_replay_in_process(curvy) ->
     expected = replay_in_process(curvy(), lambda view: view.recorded_steering, FAST).metrics
     assert truncated and not terminated and steps == 59
     assert info["metrics"] == expected.to_dict() and expected.interventions == 0
+    with pytest.raises(RuntimeError, match="has ended"):  # past the end: reset first
+        env.step(np.array([0.0], np.float32))
     assert total == pytest.approx(expected.distance_m, abs=1e-3)  # on the path: the reward is the distance (m, to 3 decimals)
 
 
