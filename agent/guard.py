@@ -1,4 +1,4 @@
-"""Who may talk to the drive server: Origin and Host checks against other web pages.
+"""Who may talk to the drive and review servers: Origin and Host checks against other web pages.
 
 The simulator is not a browser: its client sends no Origin header. A web page
 is: any page the user opens could otherwise open a WebSocket to
@@ -14,6 +14,8 @@ domain that re-resolves to 127.0.0.1 (DNS rebinding) would count as our own
 origin. `HostGuard` closes that gap: on a loopback address the server answers
 only requests whose Host is a loopback name (werkzeug's `host_is_trusted` does
 the matching); on any other address the user chose to be reachable by name.
+The review server (agent.review) sits behind the same `HostGuard`, and refuses a
+write that `cross_site` says comes from another site's page.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from werkzeug.sansio.utils import host_is_trusted
 
 from agent.ratelimit import RateLimitedLog
 
-__all__ = ["HostGuard", "OriginPolicy", "is_loopback", "loopback_hosts"]
+__all__ = ["HostGuard", "OriginPolicy", "cross_site", "is_loopback", "loopback_hosts", "trusted_hosts"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,30 @@ def loopback_hosts(host: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*LOOPBACK_NAMES, host)))
 
 
+def trusted_hosts(host: str) -> tuple[str, ...] | None:
+    """`HostGuard`'s trusted names for a server listening on `host`: None (any) beyond loopback."""
+    return loopback_hosts(host) if is_loopback(host) else None
+
+
+def own_origin(origin: str, environ: dict[str, Any]) -> bool:
+    """Whether `origin` is the origin of the server the request came to (from its Host header)."""
+    scheme, host = environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST")
+    return host is not None and origin == f"{scheme}://{host}"
+
+
+def cross_site(environ: dict[str, Any]) -> str | None:
+    """Which other site a browser says sent this request (its Origin, else Sec-Fetch-Site); None if none.
+
+    Browsers send Origin with every POST, same-origin ones included; a client that
+    sends neither header (curl, a script) is not a web page and passes.
+    """
+    origin = environ.get("HTTP_ORIGIN")
+    if origin is not None:
+        return None if own_origin(origin, environ) else f"origin {origin[:80]!r}"
+    site = environ.get("HTTP_SEC_FETCH_SITE")
+    return f"a {site} page" if site in ("cross-site", "same-site") else None
+
+
 class OriginPolicy:
     """engineio's `cors_allowed_origins` callable: same origin or an allowed one."""
 
@@ -62,8 +88,7 @@ class OriginPolicy:
     def __call__(self, origin: str | None, environ: dict[str, Any]) -> bool:
         if origin is None:  # engineio asks only when there is an Origin header
             return True
-        scheme, host = environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST")
-        if (host is not None and origin == f"{scheme}://{host}") or origin in self.allowed:
+        if own_origin(origin, environ) or origin in self.allowed:
             return True
         self._log.warning(
             "refused a client from origin %r (a web page); add it with --allow-origin if it is yours", origin
@@ -88,7 +113,7 @@ class HostGuard:
             return self.app(environ, start_response)
         self.refused += 1
         self._log.warning("refused a request for host %r (only %s on loopback)", host[:80], ", ".join(self.trusted))
-        body = b"unknown Host: this drive server answers only to " + ", ".join(self.trusted).encode() + b"\n"
+        body = b"unknown Host: this server answers only to " + ", ".join(self.trusted).encode() + b"\n"
         start_response(
             "421 Misdirected Request",
             [("Content-Type", "text/plain"), ("Content-Length", str(len(body))), ("Connection", "close")],

@@ -7,18 +7,25 @@ Routes (the page is agent/static/review.html, .js, plot.js, style.css):
 
     GET  /                          the page
     GET  /recordings.json           every row of every recording: numbers, dropped rows
-                                    and why, the model's steering, the marked ranges
+                                    and why, the model's steering, the marked ranges and
+                                    their version
     GET  /image/<rec>/<row>/<cam>   a camera's JPEG of a row, read from the recording
-    POST /exclusions/<rec>          {"ranges": [{"first", "last", "note"}]}: replace the
-                                    marked ranges and save them (`recorder.exclusions`)
+    POST /exclusions/<rec>          {"version": n, "ranges": [{"first", "last", "note"}]}:
+                                    replace the marked ranges and save them (`recorder.exclusions`)
 
-The recording is only read; marks go to its exclusions file, atomically. A POST
-must be JSON: a page of another site cannot send that without the server's
-consent (a CORS preflight it never grants), so only this page saves.
+The recording is only read; marks go to its exclusions file, atomically. What
+it refuses (docs/browser.md): a request for another Host name on loopback (421,
+`agent.guard.HostGuard`, as the drive server: DNS rebinding); a POST that is not
+JSON, or that a page of another site sent (403, `agent.guard.cross_site`); a
+save from a page that loaded older marks than those saved since (409: two pages
+on one recording never silently drop each other's marks); ranges that are not
+whole row numbers of the log (400); an image that links outside IMG/ (404, the
+loader's `check_inside`).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import threading
@@ -30,15 +37,18 @@ from flask import Flask, Response, jsonify, request, send_file
 from tqdm import tqdm
 from werkzeug.serving import make_server
 
+from agent.guard import HostGuard, cross_site, trusted_hosts
 from recorder.exclusions import (
     ExcludedRange,
     Exclusions,
     check_writable,
     exclusions_path,
     load_exclusions,
+    parse_ranges,
     save_exclusions,
 )
 from recorder.formats import CAMERAS, FRAME_SHAPE
+from recorder.images import check_inside
 from recorder.timeline import Timeline
 from training.preprocess import PreprocessConfig, preprocess
 
@@ -49,6 +59,8 @@ logger = logging.getLogger(__name__)
 PAGE = "review.html"
 # Port 4567 is the drive server's (the simulator's fixed address); the review page sits beside it.
 REVIEW_PORT = 4568
+# A save is a few ranges; a larger body is refused (413) before it is read.
+MAX_BODY_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -103,13 +115,16 @@ class ReviewServer:
         self.ranges: list[tuple[ExcludedRange, ...]] = [
             (load_exclusions(path, t.log_file) or Exclusions("")).ranges for path, t in zip(self.paths, self.timelines)
         ]
+        self.versions = [0] * len(self.timelines)  # +1 per save: a page sends back the one it loaded
         self._lock = threading.Lock()  # one save at a time
         self.flask = Flask(__name__)  # static files: agent/static
+        self.flask.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
         self.flask.add_url_rule("/", "page", lambda: self.flask.send_static_file(PAGE))
         self.flask.add_url_rule("/recordings.json", "recordings", self._recordings)
         self.flask.add_url_rule("/image/<int:rec>/<int:row>/<camera>", "image", self._image)
         self.flask.add_url_rule("/exclusions/<int:rec>", "exclusions", self._save, methods=["POST"])
-        self._server = make_server(config.host, config.port, self.flask, threaded=True)
+        self.guard = HostGuard(self.flask, trusted_hosts(config.host))
+        self._server = make_server(config.host, config.port, self.guard, threaded=True)
         self.port = self._server.server_port
         self._thread: threading.Thread | None = None
 
@@ -128,6 +143,7 @@ class ReviewServer:
                 "cameras": [[images[c] is not None for c in CAMERAS] for images in timeline.images],
                 "dropped": [[index, reason, detail] for index, (reason, detail) in sorted(timeline.dropped.items())],
                 "ranges": [r.to_dict() for r in self.ranges[i]],
+                "version": self.versions[i],
             })
         return jsonify(recordings=recordings, cameras=list(CAMERAS))
 
@@ -135,7 +151,8 @@ class ReviewServer:
         if not (0 <= rec < len(self.timelines) and 0 <= row < len(self.timelines[rec]) and camera in CAMERAS):
             return Response("no such row or camera", status=404, mimetype="text/plain")
         path = self.timelines[rec].images[row][camera]
-        if path is None:
+        # checked again when served: a file of IMG/ may have become a link since the recording was read
+        if path is None or check_inside(path, path.parent) is not None:
             return Response("no image for this row", status=404, mimetype="text/plain")
         # absolute: Flask would resolve a relative path against agent/, not the working folder
         return send_file(path.absolute(), mimetype="image/jpeg", max_age=3600)
@@ -143,25 +160,38 @@ class ReviewServer:
     def _save(self, rec: int) -> Response | tuple[Response, int]:
         if not 0 <= rec < len(self.timelines):
             return jsonify(error=f"no recording {rec}"), 404
-        body = request.get_json(silent=True)
-        if not request.is_json or not isinstance(body, dict) or not isinstance(body.get("ranges"), list):
-            return jsonify(error='send JSON {"ranges": [{"first": ..., "last": ..., "note": ...}]}'), 400
+        foreign = cross_site(request.environ)
+        if foreign is not None:
+            logger.warning("refused a save from %s: only this server's own page saves marks", foreign)
+            return jsonify(error=f"refused: a save from another site ({foreign}); use the page this server serves"), 403
+        usage = 'send JSON {"version": n, "ranges": [{"first": ..., "last": ..., "note": ...}]}'
         try:
-            ranges = [ExcludedRange(int(r["first"]), int(r["last"]), str(r.get("note", ""))) for r in body["ranges"]]
-        except (KeyError, TypeError, ValueError) as exc:
-            return jsonify(error=f"bad range: {exc}"), 400
+            body = json.loads(request.get_data()) if request.is_json else None
+        except (ValueError, RecursionError) as exc:  # also an integer past Python's digit limit, deep nesting
+            return jsonify(error=f"not JSON: {str(exc)[:120]}; {usage}"), 400
+        if not isinstance(body, dict) or not isinstance(body.get("version"), int) or "ranges" not in body:
+            return jsonify(error=usage), 400
         timeline, path = self.timelines[rec], self.paths[rec]
+        try:
+            ranges = parse_ranges(body["ranges"], last_row=max(timeline.lines))
+        except ValueError as exc:
+            return jsonify(error=f"bad range: {exc}"), 400
         with self._lock:
+            if body["version"] != self.versions[rec]:
+                return jsonify(error="not saved: the marks of this recording were saved from another page since "
+                                     "this one loaded them; reload the page to see them, then mark again"), 409
             try:
                 save_exclusions(path, timeline.log_file, ranges)
             except OSError as exc:
                 logger.error("cannot save %s: %s", path, exc)
                 return jsonify(error=f"cannot write {path}: {exc.strerror or exc}; "
                                      "choose a writable folder with --exclusions-dir"), 500
-            self.ranges[rec] = tuple(ranges)
+            self.ranges[rec] = ranges
+            self.versions[rec] += 1
+            version = self.versions[rec]
         rows = sum(1 for line in timeline.lines if any(line in r for r in ranges))
         logger.info("%s: %d ranges (%d rows) saved to %s", timeline.session, len(ranges), rows, path)
-        return jsonify(ranges=[r.to_dict() for r in ranges], file=str(path), rows=rows)
+        return jsonify(ranges=[r.to_dict() for r in ranges], file=str(path), rows=rows, version=version)
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until `stop()` or Ctrl-C."""

@@ -52,7 +52,7 @@ from agent.config import ServerConfig
 from agent.controller import PIController
 from agent.dashboard import Dashboard
 from agent.driver import Driver, SteeringFn
-from agent.guard import HostGuard, OriginPolicy, is_loopback, loopback_hosts
+from agent.guard import HostGuard, OriginPolicy, trusted_hosts
 from agent.legacy import LegacyConnectAdapter
 from agent.limits import CappedListener, SessionGuard
 from agent.ratelimit import RateLimitedLog
@@ -114,8 +114,7 @@ class DriveServer:
         self.flask = Flask(__name__)
         self.dashboard = Dashboard(self)  # the page at /, /status.json, /frame.jpg
         self.dashboard.attach(self.flask)
-        trusted = loopback_hosts(config.host) if is_loopback(config.host) else None
-        self.app = HostGuard(socketio.WSGIApp(self.sio, self.flask), trusted)
+        self.app = HostGuard(socketio.WSGIApp(self.sio, self.flask), trusted_hosts(config.host))
 
     # ----- handlers: decode -> decide -> encode -----
 

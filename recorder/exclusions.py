@@ -44,6 +44,7 @@ __all__ = [
     "exclusions_path",
     "load_exclusions",
     "log_digest",
+    "parse_ranges",
     "save_exclusions",
 ]
 
@@ -54,6 +55,8 @@ _KEYS = {"format", "version", "log_sha256", "ranges"}
 _RANGE_KEYS = {"first", "last", "note"}
 # A note is a reminder for a person, not a document.
 MAX_NOTE_CHARS = 500
+# Marks are a few stretches of a recording; more is a mistake or an attack on the page's server.
+MAX_RANGES = 1000
 
 
 class ExclusionsError(RecordingError):
@@ -142,17 +145,29 @@ def check_writable(path: str | os.PathLike) -> None:
         )
 
 
-def _ranges(path: Path, raw: Any) -> tuple[ExcludedRange, ...]:
+def parse_ranges(raw: Any, last_row: int | None = None) -> tuple[ExcludedRange, ...]:
+    """The ranges of their JSON form (a file's or the review page's), each checked.
+
+    Args:
+        last_row: the log's last line number; a range past it is refused (None: not checked).
+
+    Raises:
+        ValueError: one line naming the range (`ranges[2]: ...`) and what is wrong with it.
+    """
     if not isinstance(raw, list):
-        raise ExclusionsError(f"{path}: 'ranges' must be a list")
+        raise ValueError("'ranges' must be a list")
+    if len(raw) > MAX_RANGES:
+        raise ValueError(f"'ranges' holds {len(raw)} ranges, at most {MAX_RANGES} are kept")
     ranges = []
     for i, item in enumerate(raw):
         if not isinstance(item, dict) or set(item) - _RANGE_KEYS or not {"first", "last"} <= set(item):
-            raise ExclusionsError(f"{path}: ranges[{i}] must be an object with first, last and an optional note")
+            raise ValueError(f"ranges[{i}] must be an object with first, last and an optional note")
         try:
             ranges.append(ExcludedRange(item["first"], item["last"], item.get("note", "")))
         except ValueError as exc:
-            raise ExclusionsError(f"{path}: ranges[{i}]: {exc}") from None
+            raise ValueError(f"ranges[{i}]: {exc}") from None
+        if last_row is not None and ranges[-1].last > last_row:
+            raise ValueError(f"ranges[{i}] ends at row {ranges[-1].last}, past the last row {last_row} of the log")
     return tuple(ranges)
 
 
@@ -168,8 +183,9 @@ def load_exclusions(path: str | os.PathLike, log_file: str | os.PathLike) -> Exc
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ExclusionsError(f"{path}: cannot read the exclusions file ({exc})") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        # ValueError: not JSON, or an integer past Python's digit limit; RecursionError: nested too deeply
+        raise ExclusionsError(f"{path}: cannot read the exclusions file ({str(exc)[:200]})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ExclusionsError(f"{path}: not an exclusions file (expected \"format\": \"{FORMAT}\")")
     if data.get("version") != VERSION:
@@ -183,7 +199,11 @@ def load_exclusions(path: str | os.PathLike, log_file: str | os.PathLike) -> Exc
             f"{path}: made for another version of {log_file} (sha256 differs), so its rows may name "
             "other frames; review the recording again or move this file away"
         )
-    return Exclusions(digest, _ranges(path, data.get("ranges")))
+    try:
+        ranges = parse_ranges(data.get("ranges"))
+    except ValueError as exc:
+        raise ExclusionsError(f"{path}: {exc}") from None
+    return Exclusions(digest, ranges)
 
 
 def save_exclusions(path: str | os.PathLike, log_file: str | os.PathLike, ranges: Sequence[ExcludedRange]) -> Path:

@@ -20,7 +20,7 @@ from typing import Sequence
 
 from recorder.csv_log import COLUMNS, read_log
 from recorder.formats import CAMERAS, IMAGE_DIR
-from recorder.images import resolve_image
+from recorder.images import check_inside, resolve_image
 from recorder.loader import LoadConfig, load_recordings
 
 __all__ = ["Timeline", "build_timelines"]
@@ -36,7 +36,7 @@ class Timeline:
     steering: list[float | None]  # recorded values; None where the field does not parse
     throttle: list[float | None]
     speed: list[float | None]
-    images: list[dict[str, Path | None]]  # camera -> the image file in IMG/, None where absent
+    images: list[dict[str, Path | None]]  # camera -> the image file in IMG/, None where absent or linked outside
     dropped: dict[int, tuple[str, str]]  # row index -> (reason, detail) of rows the loader drops
 
     def __len__(self) -> int:
@@ -51,6 +51,12 @@ def _value(fields: tuple[str, ...], name: str) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
+
+
+def _image(field: str, image_dir: Path) -> Path | None:
+    """The image a field names, where it exists and lies inside `image_dir` (the loader's own check)."""
+    path = resolve_image(field, image_dir) if field else None
+    return path if path is not None and check_inside(path, image_dir) is None else None
 
 
 def build_timelines(folders: Sequence[str | os.PathLike], config: LoadConfig = LoadConfig()) -> list[Timeline]:
@@ -71,7 +77,7 @@ def build_timelines(folders: Sequence[str | os.PathLike], config: LoadConfig = L
             [(line.row, line.fields) for line in parsed.lines] + [(p.row, ()) for p in parsed.problems]
         )
         images = [
-            {camera: resolve_image(fields[i], image_dir) if len(fields) == len(COLUMNS) and fields[i] else None
+            {camera: _image(fields[i], image_dir) if len(fields) == len(COLUMNS) else None
              for i, camera in enumerate(CAMERAS)}
             for _, fields in rows
         ]

@@ -137,11 +137,14 @@ async function save(ranges) {
   status.textContent = "saving...";
   try {
     const response = await fetch(`/exclusions/${recIndex}`, {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ranges }),
+      // version: the marks this page loaded; the server refuses the save (409) if another page saved since
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ version: rec.version, ranges }),
     });
-    const answer = await response.json();
+    const answer = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error(answer.error || response.statusText);
     rec.ranges = answer.ranges;
+    rec.version = answer.version;
     const n = answer.ranges.length;
     status.textContent = `saved: ${n} range${n === 1 ? "" : "s"}, ${answer.rows} rows excluded`;
     document.body.dataset.saved = Number(document.body.dataset.saved || 0) + 1;

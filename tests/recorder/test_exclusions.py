@@ -107,3 +107,16 @@ def test_unreadable_json_is_an_error(recording_factory):
     exclusions_path(folder).write_text("{not json")
     with pytest.raises(ExclusionsError, match="cannot read the exclusions file"):
         load_recordings([folder])
+
+
+@pytest.mark.parametrize("text", [
+    "[" * 100_000 + "]" * 100_000,
+    '{"format": "bcloning-exclusions", "version": 1, "log_sha256": "", "ranges": [{"first": 1, "last": 1'
+    + "0" * 5000 + "}]}",
+])
+def test_deeply_nested_or_huge_number_files_are_the_same_one_line_error(recording_factory, text):
+    folder = recording_factory("lap", rows=3)
+    exclusions_path(folder).write_text(text)
+    with pytest.raises(ExclusionsError, match="cannot read the exclusions file") as error:
+        load_recordings([folder])
+    assert str(exclusions_path(folder)) in str(error.value) and "\n" not in str(error.value)
