@@ -10,8 +10,9 @@ exported model with one small runtime (onnxruntime about 80 MB installed,
 ai-edge-litert about 60 MB) instead of TensorFlow (over 1 GB).
 Every runtime takes one preprocessed uint8 frame and returns a float, is warmed
 up before it is returned (the first calls allocate and plan), and is checked
-against the model's contract (input shape and dtype), so a model and a
-contract that disagree fail at load time.
+against the model's contract (input shape and dtype) before that warm-up, so a
+model and a contract that disagree (an ONNX file taking float32 frames) fail at
+load time with one line, not inside the runtime.
 
 Threads: one intra-op thread for ONNX Runtime and LiteRT. A PilotNet frame is
 about 27M multiply-adds; on a 2-core machine shared with the server's own work
@@ -48,6 +49,8 @@ logger = logging.getLogger(__name__)
 WARMUP_CALLS = 5
 # Intra-op threads of the exported runtimes (see the module docstring).
 RUNTIME_THREADS = 1
+# ONNX's element type names (`tensor(float)`) that differ from NumPy's.
+_ONNX_DTYPES = {"float": "float32", "double": "float64", "float16": "float16"}
 
 
 class Steering(Protocol):
@@ -62,10 +65,12 @@ class Steering(Protocol):
 
 
 def warm_up(steering: Steering, calls: int = WARMUP_CALLS) -> None:
-    """Run `calls` blank frames through `steering` and log how long that took."""
+    """Run `calls` blank frames through `steering` and log how long that took (0: none)."""
+    if calls <= 0:
+        return
     start = time.perf_counter()
     blank = np.zeros(steering.input_shape, steering.input_dtype)
-    for _ in range(max(1, calls)):
+    for _ in range(calls):
         steering(blank)
     logger.info("%s steering ready (warm-up %.0f ms)", steering.runtime, 1e3 * (time.perf_counter() - start))
 
@@ -110,7 +115,8 @@ class OnnxSteering:
         self._input = inputs[0].name
         self._outputs = [outputs[0].name]
         self.input_shape = tuple(inputs[0].shape[1:])
-        self.input_dtype = inputs[0].type.removeprefix("tensor(").removesuffix(")")
+        onnx_type = inputs[0].type.removeprefix("tensor(").removesuffix(")")
+        self.input_dtype = _ONNX_DTYPES.get(onnx_type, onnx_type)
         self.runtime_version = onnxruntime.__version__
         warm_up(self, warmup_calls)
 
@@ -180,9 +186,10 @@ def load_steering(path: str | os.PathLike, warmup_calls: int = WARMUP_CALLS) -> 
     contract = read_contract(path)
     if contract.format == "keras":
         inference = _require("agent.inference", "tensorflow", "train", path)  # TensorFlow only for .keras
-        steering = inference.open_keras(path, warmup_calls)
+        steering = inference.open_keras(path, warmup_calls=0)
     else:
-        steering = open_exported(path, warmup_calls)
-    check_model_input(path, steering.input_shape, steering.input_dtype, contract)
+        steering = open_exported(path, warmup_calls=0)
+    check_model_input(path, steering.input_shape, steering.input_dtype, contract)  # before any frame goes in
+    warm_up(steering, warmup_calls)
     logger.info("%s: %s %s", path, steering.runtime, steering.runtime_version)
     return steering, contract

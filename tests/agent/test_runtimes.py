@@ -141,3 +141,21 @@ def test_missing_runtime_package_names_the_extra_to_install(models, monkeypatch,
     monkeypatch.setitem(sys.modules, module, None)  # what Python does for a package that is not installed
     with pytest.raises(ModelContractError, match=rf"needs the .* package: pip install -e '\.\[{extra}\]'"):
         load_steering(models[suffix])
+
+
+def test_an_exported_model_taking_float_frames_is_refused_at_load_naming_both_dtypes(models, tmp_path):
+    import onnx
+    from onnx import TensorProto, helper
+
+    frame = helper.make_tensor_value_info("frame", TensorProto.FLOAT, [None, 66, 200, 3])
+    steering = helper.make_tensor_value_info("steering", TensorProto.FLOAT, [None, 1, 1, 1])
+    graph = helper.make_graph([helper.make_node("ReduceMean", ["frame"], ["steering"], axes=[1, 2, 3])],
+                              "float_pilot", [frame], [steering])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    path = tmp_path / "model.onnx"
+    onnx.save(model, path)
+    contract_path(path).write_text(contract_path(models[".onnx"]).read_text())
+    with pytest.raises(ModelContractError) as error:
+        load_steering(path)
+    message = str(error.value)
+    assert str(path) in message and "'float32'" in message and "'uint8'" in message and "\n" not in message
