@@ -35,7 +35,7 @@ from recorder.images import check_image, check_inside, resolve_image
 from recorder.problems import REASONS, Problem, RecordingError
 from recorder.sample import Sample
 
-__all__ = ["LoadConfig", "LoadResult", "load_recordings"]
+__all__ = ["LoadConfig", "LoadResult", "check_distinct", "load_recordings"]
 
 logger = logging.getLogger(__name__)
 
@@ -208,6 +208,20 @@ def _no_usable_row(log_file: Path, rows: int, header: bool, problems: list[Probl
     return RecordingError(f"{log_file}: no usable row in {rows} rows (dropped: {reasons})")
 
 
+def check_distinct(paths: Sequence[str | os.PathLike], what: str) -> None:
+    """Raise RecordingError where two of `paths` name the same file or folder (links and `./` resolved).
+
+    The same input twice would count its rows, runs or models twice, so every
+    command that takes several refuses it, with this one message.
+    """
+    seen: dict[Path, str] = {}
+    for path in paths:
+        resolved = Path(path).resolve()
+        if resolved in seen:
+            raise RecordingError(f"{os.fspath(path)}: the same {what} is given twice (also as {seen[resolved]})")
+        seen[resolved] = os.fspath(path)
+
+
 def load_recordings(
     folders: Sequence[str | os.PathLike], config: LoadConfig = LoadConfig(), progress: bool = False
 ) -> LoadResult:
@@ -230,17 +244,13 @@ def load_recordings(
         folders = [folders]
     if not folders:
         raise RecordingError("no recording folder given")
+    check_distinct(folders, "recording")
     result = LoadResult(samples=[], problems=[], rows_read=0, sessions={})
-    seen_folders: dict[Path, str] = {}
     seen_centres: set[Path] = set()
     loader = _SessionLoader(config, seen_centres)
     for folder in folders:
         session = os.fspath(folder)
         log_file = _log_file(Path(folder))
-        resolved = Path(folder).resolve()
-        if resolved in seen_folders:
-            raise RecordingError(f"{session}: the same recording is given twice (also as {seen_folders[resolved]})")
-        seen_folders[resolved] = session
         parsed = read_log(log_file)
         problems = list(parsed.problems)
         samples: list[Sample] = []

@@ -18,7 +18,16 @@ import numpy as np
 
 from recorder.sample import Sample
 
-__all__ = ["Split", "SplitConfig", "split_blocks"]
+__all__ = ["MAX_SEED", "Split", "SplitConfig", "check_seed", "split_blocks"]
+
+# numpy.random.seed and keras.utils.set_random_seed take 0..2**32-1; a run's one seed must suit both.
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(seed: int) -> None:
+    """Raise ValueError naming --seed unless `seed` is a seed NumPy and TensorFlow both take."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed (--seed) must be an integer in 0..{MAX_SEED}, got {str(seed)[:40]}")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ import argparse
 from typing import Sequence
 
 from bcloning.flags import add_flags, from_flags, user_error
+from recorder import RecordingError
+from recorder.loader import check_distinct
 from training.co2.estimate import EstimateConfig
 from training.run.compare import compare
 from training.run.folder import RunFolderError
@@ -55,8 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return user_error(parser, str(exc))
     wanted = args.estimate or other != defaults
     try:
+        check_distinct(args.run_dirs, "run folder")
         paths = compare(args.run_dirs, args.out, other if wanted else None)
-    except (RunFolderError, ValueError, OSError) as exc:  # OSError: e.g. --out is a file
+    except (RunFolderError, RecordingError, ValueError, OSError) as exc:  # OSError: e.g. --out is a file
         return user_error(parser, str(exc))
     print(paths["table"].read_text(encoding="utf-8"), end="")
     print(f"written: {', '.join(str(p) for p in paths.values())}")

@@ -40,6 +40,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from agent import ControllerConfig
 from bcloning.flags import add_flags, from_flags, user_error
 from recorder import RecordingError
+from recorder.loader import check_distinct
 from simulator import WireError
 from simulator.evaluation import EvaluationConfig, evaluate_models
 from training.run.tracking import TrackingError, log_evaluation, require_mlflow, tracked_run
@@ -75,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = from_flags(EvaluationConfig, args)
         controller = from_flags(ControllerConfig, args)
+        check_distinct(args.models, "model")
+        check_distinct(args.recordings, "recording")
         if any(tracked_run(model) for model in args.models):
             require_mlflow()  # before the (slow) drives
         evaluation = evaluate_models(args.models, args.recordings, config, controller, args.out, not args.quiet)

@@ -29,6 +29,7 @@ from recorder import (
     save_steering_histogram,
     split_blocks,
 )
+from recorder.split import check_seed
 from recorder.atomic import write_json_atomic
 
 REPORT_NAME = "report.json"
@@ -108,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         load_config = from_flags(LoadConfig, args)
         balance_config = from_flags(BalanceConfig, args, prefix="balance")
         split_config = from_flags(SplitConfig, args, prefix="split")
+        check_seed(args.seed)
     except ValueError as error:
         return user_error(parser, str(error))
     for folder in args.log_dirs:

@@ -15,6 +15,7 @@ and deterministic driver.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from dataclasses import asdict, dataclass, field
@@ -42,6 +43,11 @@ __all__ = [
 DEVIATION_NAME = "deviation.png"
 FRAMES_NAME = "frames.png"
 RUN_FILES = (METRICS_NAME, DEVIATION_NAME, FRAMES_NAME)
+# Below this much replayed road one intervention more or less swings autonomy by tens of
+# percent: the figures are reported, flagged (`too_little_road`) and warned about.
+MIN_ROAD_M = 100.0
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,7 @@ class ReplayMetrics:
     recorded_mean_abs_lane_offset_m: float | None = None  # the recorded driver's, same measure (m)
     recorded_max_abs_lane_offset_m: float | None = None
     recorded_lane_measured_percent: float = 0.0  # share of decisions with a reading for the recorded frame (%)
+    too_little_road: bool = False  # distance_m < MIN_ROAD_M: the figures rest on too little road
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary."""
@@ -107,7 +114,8 @@ class ReplayMetrics:
     def lines(self) -> list[str]:
         """Human-readable lines, one per metric."""
         spacing = f"every {self.spacing_m:g} m" if self.spacing_m else "once per recorded frame"
-        return [
+        warning = [self.road_warning()] if self.too_little_road else []
+        return warning + [
             f"distance:           {self.distance_m:.1f} m in {self.segments} segment(s)",
             f"recorded time:      {self.elapsed_s:.1f} s ({self.steps} decisions, {spacing})",
             f"interventions:      {self.interventions} (|d| > {self.threshold_m:g} m), {self.interventions_per_km:.1f} per km",
@@ -119,6 +127,11 @@ class ReplayMetrics:
             f"steering rms change: {self.steering_rms_change:.4f} per decision",
             f"lane centre:        {self._lane_line()}",
         ]
+
+    def road_warning(self) -> str:
+        """The line that says these figures rest on too little road."""
+        return (f"warning: only {self.distance_m:.1f} m of road replayed (under {MIN_ROAD_M:g} m): "
+                "these figures rest on too little road to compare models")
 
     def _lane_line(self) -> str:
         if self.mean_abs_lane_offset_m is None or self.recorded_mean_abs_lane_offset_m is None:
@@ -161,6 +174,7 @@ def replay_metrics(stepper: ReplayStepper, config: ReplayConfig) -> ReplayMetric
         spacing_m=config.spacing_m,
         threshold_m=config.threshold_m,
         **_lane_figures(trace),
+        too_little_road=distance < MIN_ROAD_M,
     )
 
 
@@ -189,6 +203,8 @@ def _run(
     with driver_for() as driver:
         stepper = closed_loop(path, driver, geometry, config.spacing_m, config.threshold_m, config.strip_frames, progress)
     trace, metrics = stepper.trace, replay_metrics(stepper, config)
+    if metrics.too_little_road:
+        logger.warning("%s: %s", recording, metrics.road_warning())
     files: dict[str, Path] = {}
     if out is not None:
         files["metrics"] = write_json_atomic(out / METRICS_NAME, {"recording": str(recording), **metrics.to_dict()})

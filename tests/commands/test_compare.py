@@ -34,5 +34,8 @@ def test_compares_two_runs_and_estimates_another_device(recording_factory, tmp_p
 def test_user_errors_exit_2(tmp_path, capsys) -> None:
     assert compare.main([str(tmp_path), "--out", str(tmp_path / "cmp")]) == 2
     assert "report.json" in capsys.readouterr().err
+    assert compare.main([str(tmp_path), f"{tmp_path}/", "--out", str(tmp_path / "cmp")]) == 2
+    err = capsys.readouterr().err
+    assert "the same run folder is given twice" in err and err.count("\n") == 1
     argv = [str(tmp_path), "--out", str(tmp_path / "cmp"), "--estimate-device", "abacus"]
     assert exit_code(compare.main, argv) == 2, "an unknown device must exit 2"

@@ -75,7 +75,7 @@ def test_evaluates_replays_and_tracks_and_compare_shows_the_autonomy(trained, tm
 
 @pytest.mark.slow
 def test_user_errors_exit_2_with_one_line(trained, tmp_path, capsys) -> None:
-    run, _ = trained
+    run, recording = trained
     model = str(run / "model.keras")
     out = ["--out", str(tmp_path / "eval")]
     bad_contract = tmp_path / "bad.keras"
@@ -93,6 +93,8 @@ def test_user_errors_exit_2_with_one_line(trained, tmp_path, capsys) -> None:
         ([model, "--set-speed", "45", *out], "set_speed"),
         ([str(bad_contract), "--tracks", "1", *out], "bad.json"),
         ([model, "--tracks", "1", "--out", str(used)], "already holds an evaluation"),
+        ([model, "--recordings", str(recording), f"{recording}/", "--tracks", "0", *out], "given twice"),
+        ([model, str(run / "." / "model.keras"), "--tracks", "1", *out], "given twice"),
     ]
     for argv, named in cases:
         assert exit_code(evaluate.main, argv) == 2, argv

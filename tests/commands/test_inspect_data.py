@@ -102,3 +102,12 @@ def test_over_long_field_and_link_outside_img_are_reasons_not_tracebacks(recordi
     assert "Traceback" not in captured.err and "PRIVATE" not in captured.out + captured.err
     report = json.loads((tmp_path / "report" / "report.json").read_text())
     assert report["dropped_by_reason"] == {"field_too_long": 1, "image_outside_recording": 1}
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**66)])
+def test_a_seed_out_of_range_names_the_flag(recording_factory, tmp_path, capsys, seed):
+    rec = recording_factory("rec", rows=3)
+    assert main([str(rec), "--out", str(tmp_path / "o"), "--seed", seed]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("inspect_data.py: error:") and "--seed" in err and err.count("\n") == 1, err
+    assert not (tmp_path / "o").exists()

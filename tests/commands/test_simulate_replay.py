@@ -44,3 +44,18 @@ def test_replay_check_and_bench_print_their_numbers(recording: Path, tmp_path: P
     assert "| rec | left |" in out and (tmp_path / "check" / "check.png").is_file()
     assert main(["--quiet", "replay-bench", str(recording), "--steps", "20"]) == 0
     assert "steps/s" in capsys.readouterr().out
+
+
+def test_a_replay_of_too_little_road_says_so(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    for name, rows in (("short", 20), ("long", 130)):  # about 17 m and 116 m at 20 mph, 10 frames/s
+        recording = write_drive(tmp_path / name, [0.0] * rows)
+        stub = WireStub(steering=0.0)
+        try:
+            argv = ["--quiet", "replay", str(recording), "--port", str(stub.port), "--out", str(tmp_path / f"{name}_run")]
+            assert main(argv) == 0
+        finally:
+            stub.close()
+        metrics = json.loads((tmp_path / f"{name}_run" / "metrics.json").read_text())
+        out = capsys.readouterr().out
+        assert metrics["too_little_road"] is (name == "short")
+        assert ("too little road" in out) is (name == "short")

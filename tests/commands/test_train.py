@@ -67,3 +67,13 @@ def test_runs_as_a_plain_script_with_help() -> None:
                  "--estimate-cloud-provider", "--estimate-device"):
         assert flag in result.stdout
     assert "in-memory" in result.stdout and "generator" in result.stdout
+
+
+@pytest.mark.parametrize("seed", [str(2**66), "-1"])
+def test_a_seed_numpy_and_tensorflow_cannot_take_is_refused_before_the_run_folder(recording_factory, tmp_path,
+                                                                                   capsys, seed) -> None:
+    recording = recording_factory("rec", rows=10)
+    assert train.main([str(recording), "--out", str(tmp_path / "run"), "--seed", seed, "--no-emissions", *TINY]) == 2
+    err = capsys.readouterr().err
+    assert "--seed" in err and err.count("\n") == 1, err
+    assert not (tmp_path / "run").exists()  # no INCOMPLETE folder left behind

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from recorder.split import check_seed
 from training.data.frame_store import StoreConfig
 
 __all__ = ["TrainConfig"]
@@ -77,6 +78,7 @@ class TrainConfig:
         if self.verbose not in (0, 1, 2):
             raise ValueError(f"verbose must be 0, 1 or 2, got {self.verbose}")
         StoreConfig(max_memory_gb=self.max_memory_gb)  # raises ValueError naming max_memory_gb
+        check_seed(self.seed)
         if not self.approach:
             raise ValueError("approach must be a name from training.approaches")
 
