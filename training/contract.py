@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from training.preprocess import RAW_FRAME, Preprocessing, config_from_spec
+from training.run.folder import RunFolderError, check_finished
 
 __all__ = [
     "FORMATS",
@@ -186,15 +187,23 @@ def parse_contract(data: Any, where: str, expected_format: str | None = None) ->
 def read_contract(model_path: str | os.PathLike) -> ModelContract:
     """Read and check the contract beside `model_path`.
 
+    Every loader of a model reads its contract here, so a model in a run folder
+    whose run has not finished (`training.run.folder.check_finished`) is refused
+    by all of them.
+
     Raises:
-        ModelContractError: unknown model suffix, missing model or contract,
-            contract not JSON, or a bad field (named).
+        ModelContractError: unknown model suffix, missing model or contract, a run
+            not finished, contract not JSON, or a bad field (named).
     """
     path = Path(model_path)
     if path.suffix not in FORMATS:
         raise ModelContractError(f"{path}: unknown model format {path.suffix!r}; expected one of {sorted(FORMATS)}")
     if not path.is_file():
         raise ModelContractError(f"{path}: no such model file")
+    try:
+        check_finished(path.parent)  # the one check that a run folder's files are complete
+    except RunFolderError as exc:
+        raise ModelContractError(str(exc)) from None
     cpath = contract_path(path)
     try:
         text = cpath.read_text(encoding="utf-8")

@@ -237,17 +237,18 @@ def export_model(
                 f"{out}: not written: exported model differs from Keras by up to {diff.max():.3g} "
                 f"(bound {config.bound:g}) over {len(frames)} frames"
             )
-    written = {
-        "preprocess": preprocess_spec(contract.preprocess),
-        "input_shape": list(contract.input_shape),
-        "input_dtype": contract.input_dtype,
-        **contract.extra,  # the run's own fields (approach, seed, epochs)
-        "format": config.format,
-        **({"quantize": config.quantize, "calibration_frames": len(calibration)} if config.quantized else {}),
-        "runtime": {"name": runtime.runtime, "version": runtime.runtime_version},
-        "exporter": _versions(EXPORTERS[config.format]),
-        "source": {"file": model_path.name, "sha256": sha256_file(model_path)},
-        "equivalence": figures,
-    }
-    write_json_atomic(contract_path(out), written)
+        written = {
+            "preprocess": preprocess_spec(contract.preprocess),
+            "input_shape": list(contract.input_shape),
+            "input_dtype": contract.input_dtype,
+            **contract.extra,  # the run's own fields (approach, seed, epochs)
+            "format": config.format,
+            **({"quantize": config.quantize, "calibration_frames": len(calibration)} if config.quantized else {}),
+            "runtime": {"name": runtime.runtime, "version": runtime.runtime_version},
+            "exporter": _versions(EXPORTERS[config.format]),
+            "source": {"file": model_path.name, "sha256": sha256_file(model_path)},
+            "equivalence": figures,
+        }
+        # the contract before the model (renamed into place as this block ends): never a model without it
+        write_json_atomic(contract_path(out), written)
     return {"path": str(out), **written}

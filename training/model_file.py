@@ -33,12 +33,16 @@ def save_model(
     preprocess_config: Preprocessing = DEFAULT_PREPROCESS,
     extra: dict[str, Any] | None = None,
 ) -> Path:
-    """Save `model` to `path` (.keras) and its contract beside it, both atomically."""
+    """Save `model` to `path` (.keras) and its contract beside it, both atomically.
+
+    The contract goes first: a model file never exists without its contract (a
+    process killed in between leaves a contract whose model is missing, which
+    every loader refuses), and a model that cannot be written takes a contract
+    written for it along.
+    """
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"model path must end in .keras, got {path}")
-    with atomic_path(path) as tmp:
-        model.save(tmp)
     contract = {
         "preprocess": preprocess_spec(preprocess_config),
         "input_shape": list(model.input_shape[1:]),
@@ -46,7 +50,15 @@ def save_model(
         "format": "keras",
         **(extra or {}),
     }
+    replacing = path.exists()
     write_json_atomic(contract_path(path), contract)
+    try:
+        with atomic_path(path) as tmp:
+            model.save(tmp)
+    except BaseException:
+        if not replacing:  # an old model keeps its contract (the same preprocessing and input)
+            contract_path(path).unlink(missing_ok=True)
+        raise
     return path
 
 

@@ -29,7 +29,6 @@ import argparse
 import gc
 import logging
 import signal
-from pathlib import Path
 from typing import Sequence
 
 from agent import (
@@ -45,7 +44,6 @@ from agent.recording import check_folder
 from agent.runtimes import load_steering
 from bcloning.flags import add_flags, from_flags, user_error
 from training.contract import ModelContractError
-from training.run.folder import check_finished
 
 logger = logging.getLogger("drive")
 
@@ -81,8 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         record_config = from_flags(RunRecordingConfig, args, folder=args.image_folder, overwrite=args.overwrite)
         if record_config.folder:
             check_folder(record_config.folder, record_config.overwrite)  # before the slow model load
-        check_finished(Path(args.model).parent)  # a stopped training run's model is no finished model
-        steering, contract = load_steering(args.model)
+        steering, contract = load_steering(args.model)  # refuses a stopped training run's model
     except (ValueError, RecordingFolderError, ModelContractError) as exc:
         return user_error(parser, str(exc))
     server = create_app(server_config, steering, PIController(controller_config), None, contract.preprocess)

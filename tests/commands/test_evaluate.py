@@ -84,6 +84,9 @@ def test_user_errors_exit_2_with_one_line(trained, tmp_path, capsys) -> None:
     used = tmp_path / "used"
     used.mkdir()
     (used / "evaluation.json").write_text("{}")
+    unfinished = tmp_path / "unfinished"
+    shutil.copytree(run, unfinished)
+    (unfinished / "INCOMPLETE").write_text("{}")  # killed right after model.json was written
     cases = [
         ([str(tmp_path / "missing.keras"), "--tracks", "1", *out], "missing.keras"),
         ([model, "--recordings", str(tmp_path), "--tracks", "0", *out], "driving_log.csv"),
@@ -95,6 +98,7 @@ def test_user_errors_exit_2_with_one_line(trained, tmp_path, capsys) -> None:
         ([model, "--tracks", "1", "--out", str(used)], "already holds an evaluation"),
         ([model, "--recordings", str(recording), f"{recording}/", "--tracks", "0", *out], "given twice"),
         ([model, str(run / "." / "model.keras"), "--tracks", "1", *out], "given twice"),
+        ([str(unfinished / "model.keras"), "--tracks", "1", *out], "has not finished"),
     ]
     for argv, named in cases:
         assert exit_code(evaluate.main, argv) == 2, argv

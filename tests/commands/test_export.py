@@ -61,3 +61,15 @@ def test_user_errors_are_one_line_exit_2(model_file, tmp_path, capsys, argv, mes
 
 def test_unknown_format_is_an_argparse_error(model_file):
     assert exit_code(export.main, [str(model_file), "--format", "torch"]) == 2
+
+
+def test_a_model_in_an_unfinished_run_folder_is_refused(model_file, tmp_path, capsys):
+    run = tmp_path / "run"
+    run.mkdir()
+    for name in ("model.keras", "model.json"):  # the run was killed right after model.json was written
+        (run / name).write_bytes((model_file.parent / name).read_bytes())
+    (run / "INCOMPLETE").write_text("{}")
+    assert exit_code(export.main, [str(run / "model.keras"), "--format", "onnx"]) == 2
+    err = capsys.readouterr().err
+    assert "has not finished" in err and str(run) in err and err.count("\n") == 1, err
+    assert not list(run.glob("*.onnx*"))

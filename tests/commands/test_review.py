@@ -18,6 +18,8 @@ from bcloning.commands import inspect_data, review, train
 from recorder.exclusions import exclusions_path
 from tests.browser import browser_fixture, wait_for
 from tests.commands.test_train import TINY
+from training.model import build_pilotnet
+from training.model_file import save_model
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDRESS = re.compile(r"open (http://127\.0\.0\.1:\d+/)")
@@ -66,7 +68,8 @@ def test_rows_marked_with_the_keyboard_are_left_out_by_train_and_inspect(browser
     assert "excluded               10" in capsys.readouterr().out
 
 
-def test_user_errors_exit_2_with_one_line(recording_factory, tmp_path, capsys):
+def test_user_errors_exit_2_with_one_line(recording_factory, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(review.ReviewServer, "serve_forever", lambda self: None)  # an accepted case returns 0
     assert review.main([str(tmp_path / "missing")]) == 2
     assert "missing: no such folder" in capsys.readouterr().err
     folder = recording_factory("lap", rows=5)
@@ -76,3 +79,9 @@ def test_user_errors_exit_2_with_one_line(recording_factory, tmp_path, capsys):
     exclusions_path(folder).unlink()
     assert review.main([str(folder), "--port", "0", "--model", str(tmp_path / "none.keras")]) == 2
     assert "none" in capsys.readouterr().err
+    run = tmp_path / "run"
+    save_model(build_pilotnet(seed=0), run / "model.keras")
+    (run / "INCOMPLETE").write_text("{}")  # killed right after model.json was written
+    assert review.main([str(folder), "--port", "0", "--model", str(run / "model.keras")]) == 2
+    err = capsys.readouterr().err
+    assert "has not finished" in err and err.count("\n") == 1, err

@@ -56,3 +56,28 @@ def test_null_preprocess_is_named(saved, tmp_path):
     contract = {**json.loads(contract_path(saved).read_text()), "preprocess": None}
     with pytest.raises(ModelContractError, match=r"model\.json: field 'preprocess': .*got null"):
         load_model(_copy(saved, tmp_path, contract=contract))
+
+
+def test_a_model_that_cannot_be_written_leaves_neither_file(tmp_path, monkeypatch):
+    model = build_pilotnet(seed=0)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(type(model), "save", full_disk)
+    with pytest.raises(OSError):
+        save_model(model, tmp_path / "model.keras")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_contract_is_written_before_its_model(tmp_path, monkeypatch):
+    model, seen = build_pilotnet(seed=0), []
+    save = type(model).save
+
+    def watched(self, path, *args, **kwargs):
+        seen.append(contract_path(tmp_path / "model.keras").is_file())
+        return save(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(type(model), "save", watched)
+    save_model(model, tmp_path / "model.keras")
+    assert seen == [True]  # a model file never exists without its contract
