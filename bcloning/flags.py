@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import types
 import typing
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, Sequence, TypeVar
 
-__all__ = ["add_flags", "from_flags", "user_error"]
+__all__ = ["add_flags", "from_flags", "output_path", "refuse_output_inside", "user_error"]
 
 T = TypeVar("T")
 
@@ -100,3 +102,23 @@ def user_error(parser: argparse.ArgumentParser, message: str, code: int = 2) -> 
     """
     print(f"{parser.prog}: error: {' '.join(message.split())}", file=sys.stderr)
     return code
+
+
+def output_path(text: str) -> str:
+    """argparse `type` of every output flag (`--out`): refuse an empty value.
+
+    `Path("")` is the current folder, so `--out ""` would scatter a command's
+    files into wherever the user stands.
+    """
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty (name the folder or file to write)")
+    return text
+
+
+def refuse_output_inside(out: str | os.PathLike, recordings: Sequence[str | os.PathLike], flag: str = "--out") -> None:
+    """Raise ValueError if output `out` lies inside one of `recordings` (recordings are never written)."""
+    resolved = Path(out).resolve()
+    for folder in recordings:
+        inside = Path(folder).resolve()
+        if Path(folder).is_dir() and (resolved == inside or inside in resolved.parents):
+            raise ValueError(f"{flag} {resolved} is inside the recording {folder}; recordings are never written")

@@ -30,7 +30,9 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 
     The temporary name keeps the target's suffix, so writers that check the
     extension (Keras wants `.keras`, matplotlib infers the format) still work.
-    On an exception the temporary file is removed and the target is untouched.
+    On an exception the temporary file is removed and the target is untouched;
+    an OSError that names no file (a full disk seen by `write`) is raised again
+    naming the target, so a command's one-line error says which output failed.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -44,6 +46,10 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         # mkstemp creates 0600; give the output the permissions a plain open() would.
         tmp.chmod(0o666 & ~_umask())
         os.replace(tmp, target)
+    except OSError as exc:
+        if exc.filename is not None and exc.filename != str(tmp):
+            raise
+        raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from exc
     finally:
         if tmp.exists():
             tmp.unlink()

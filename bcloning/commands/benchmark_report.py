@@ -28,7 +28,7 @@ from typing import Sequence
 import psutil
 from tqdm import tqdm
 
-from bcloning.flags import user_error
+from bcloning.flags import output_path, user_error
 from recorder.atomic import write_text_atomic
 from training.run.environment import cpu_model, library_versions, usable_cores
 
@@ -153,7 +153,7 @@ def _run(bench: Benchmark, data: Path, timeout_s: float) -> tuple[list[str], boo
 def build_parser() -> argparse.ArgumentParser:
     """Flags: --out, --data, --only, --timeout-s."""
     parser = argparse.ArgumentParser(prog="benchmark_report.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", default="docs/benchmarks.md", help="markdown file to write (atomically)")
+    parser.add_argument("--out", type=output_path, default="docs/benchmarks.md", help="markdown file to write (atomically)")
     parser.add_argument("--data", default="../shared/data", help="folder holding the shared recordings")
     parser.add_argument("--only", nargs="+", metavar="NAME", choices=[b.name for b in BENCHMARKS],
                         help="run only these benchmarks (default: all)")

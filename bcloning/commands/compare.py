@@ -22,7 +22,7 @@ from __future__ import annotations
 import argparse
 from typing import Sequence
 
-from bcloning.flags import add_flags, from_flags, user_error
+from bcloning.flags import add_flags, from_flags, output_path, user_error
 from recorder import RecordingError
 from recorder.loader import check_distinct
 from training.co2.estimate import EstimateConfig
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=__doc__.split("\n\n")[0],
     )
     parser.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="run folder written by scripts/train.py")
-    parser.add_argument("--out", required=True, help="folder for comparison.md, .png and .json")
+    parser.add_argument("--out", required=True, type=output_path, help="folder for comparison.md, .png and .json")
     parser.add_argument(
         "--estimate", action="store_true",
         help="add a column estimating each run with the --estimate-* flags (implied by any of them)",

@@ -30,7 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from bcloning.commands import compare as compare_script
 from bcloning.commands import inspect_data, train
-from bcloning.flags import add_flags, from_flags, user_error
+from bcloning.flags import add_flags, from_flags, output_path, user_error
 from recorder.atomic import write_json_atomic
 from recorder.formats import LOG_NAME
 from simulator import (
@@ -177,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="demo.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--out", default="demo_output", help="parent folder of the demo's run folder (default: %(default)s)"
+        "--out", type=output_path, default="demo_output", help="parent folder of the demo's run folder (default: %(default)s)"
     )
     add_flags(parser, DemoConfig)
     return parser

@@ -38,7 +38,7 @@ from collections.abc import Sequence
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from agent import ControllerConfig
-from bcloning.flags import add_flags, from_flags, user_error
+from bcloning.flags import add_flags, from_flags, output_path, user_error
 from recorder import RecordingError
 from recorder.loader import check_distinct
 from simulator import WireError
@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "or a .keras whose input is the raw 160x320x3 uint8 frame")
     parser.add_argument("--recordings", nargs="*", default=[], metavar="RECORDING",
                         help="recording folders (driving_log.csv + IMG/) to replay (default: none)")
-    parser.add_argument("--out", required=True,
+    parser.add_argument("--out", required=True, type=output_path,
                         help="folder for evaluation.json, .md, .png and each world's files (no earlier evaluation)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars, warnings only in the log")
     add_flags(parser, EvaluationConfig)

@@ -50,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         written = export_model(from_flags(ExportConfig, args), args.model, open_exported)
     except (ValueError, ModelContractError, RecordingError) as exc:
         return user_error(parser, str(exc))
+    except OSError as exc:  # a full disk, an unwritable folder: the atomic write names the file, leaves no part
+        return user_error(parser, f"cannot write: {exc}")
     path, check = Path(written["path"]), written["equivalence"]
     print(f"wrote {path} ({path.stat().st_size / 1e3:.0f} kB, {written['runtime']['name']} "
           f"{written['runtime']['version']}) and {contract_path(path)}")

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
-from bcloning.flags import add_flags, from_flags, user_error
+from bcloning.flags import add_flags, from_flags, output_path, refuse_output_inside, user_error
 from recorder import (
     BalanceConfig,
     LoadConfig,
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--out",
+        type=output_path,
         default="inspect_report",
         help="folder for report.json and steering_hist.png (never inside a recording)",
     )
@@ -63,10 +64,6 @@ def build_parser() -> argparse.ArgumentParser:
     # Here a full decode is the point of the tool, unlike in training where it is slow.
     parser.set_defaults(decode_images=True)
     return parser
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
 
 
 def _human_summary(report: dict[str, Any], out: Path, stream: TextIO) -> None:
@@ -110,11 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         balance_config = from_flags(BalanceConfig, args, prefix="balance")
         split_config = from_flags(SplitConfig, args, prefix="split")
         check_seed(args.seed)
+        refuse_output_inside(out, args.log_dirs)
     except ValueError as error:
         return user_error(parser, str(error))
-    for folder in args.log_dirs:
-        if Path(folder).is_dir() and _inside(out, Path(folder).resolve()):
-            return user_error(parser, f"--out {out} is inside the recording {folder}; recordings are never written")
+    if out.exists() and not out.is_dir():
+        return user_error(parser, f"--out {out} is a file; give a folder for {REPORT_NAME} and {HISTOGRAM_NAME}")
     try:
         result = load_recordings(args.log_dirs, load_config, progress=load_config.decode_images)
     except RecordingError as error:
@@ -128,8 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "seed": args.seed,
     }
     report = build_report(result, balanced=balanced, split=split, settings=settings)
-    write_json_atomic(out / REPORT_NAME, report)
-    save_steering_histogram(out / HISTOGRAM_NAME, result.samples, balanced, bins=balance_config.bins)
+    try:
+        write_json_atomic(out / REPORT_NAME, report)
+        save_steering_histogram(out / HISTOGRAM_NAME, result.samples, balanced, bins=balance_config.bins)
+    except OSError as error:  # a full disk, an unwritable folder: atomic writes name the file, leave no part
+        return user_error(parser, f"cannot write: {error}")
     if args.json:
         print(json.dumps(report, indent=2))
         _human_summary(report, out, sys.stderr)

@@ -32,7 +32,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from bcloning.flags import add_flags, from_flags, user_error
+from bcloning.flags import add_flags, from_flags, output_path, user_error
 from recorder import RecordingError
 from recorder.atomic import write_json_atomic
 from simulator import (
@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     about = "record expert laps in the simulator's format"
     rec = commands.add_parser("record", help=about, description=about, formatter_class=fmt)
-    rec.add_argument("out_dir", metavar="OUT_DIR", help="new or empty folder for driving_log.csv and IMG/")
+    rec.add_argument("out_dir", metavar="OUT_DIR", type=output_path, help="new or empty folder for driving_log.csv and IMG/")
     add_flags(rec, ExpertRecordingConfig)
     add_flags(rec, TrackConfig, prefix="track")
     add_flags(rec, ExpertConfig)
@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     about = "drive against a running drive server, as the Unity simulator in autonomous mode"
     drv = commands.add_parser("drive", help=about, description=about, formatter_class=fmt)
     drv.add_argument(
-        "--out", default=DEFAULT_DRIVE_OUT, help="folder for metrics.json, path.png, cameras.png (no earlier run in it)"
+        "--out", type=output_path, default=DEFAULT_DRIVE_OUT, help="folder for metrics.json, path.png, cameras.png (no earlier run in it)"
     )
     add_flags(drv, DriveConfig)
     add_flags(drv, TrackConfig, prefix="track")
@@ -102,14 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     rpl = commands.add_parser("replay", help=about, description=about, formatter_class=fmt)
     rpl.add_argument("recording", metavar="RECORDING", help="recording folder (driving_log.csv and IMG/)")
     rpl.add_argument(
-        "--out", default=DEFAULT_REPLAY_OUT, help="folder for metrics.json, deviation.png, frames.png (no earlier run in it)"
+        "--out", type=output_path, default=DEFAULT_REPLAY_OUT, help="folder for metrics.json, deviation.png, frames.png (no earlier run in it)"
     )
     add_flags(rpl, ReplayConfig)
 
     about = "check the replay's camera geometry against the recordings' side cameras"
     chk = commands.add_parser("replay-check", help=about, description=about, formatter_class=fmt)
     chk.add_argument("recordings", metavar="RECORDING", nargs="+", help="recording folders with left and right images")
-    chk.add_argument("--out", default=None, help="folder for check.json and check.png (default: print only)")
+    chk.add_argument("--out", type=output_path, default=None, help="folder for check.json and check.png (default: print only)")
     add_flags(chk, CheckConfig)
 
     about = "replay steps per second on one core"
@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     about = "where recorded drivers are in the lane: offset from the midpoint of the yellow lane lines"
     lane = commands.add_parser("lane-check", help=about, description=about, formatter_class=fmt)
     lane.add_argument("recordings", metavar="RECORDING", nargs="+", help="recording folders")
-    lane.add_argument("--out", default=None, help="folder for lane.json and lane.png (default: print only)")
+    lane.add_argument("--out", type=output_path, default=None, help="folder for lane.json and lane.png (default: print only)")
     lane.add_argument(
         "--reference-thresholds-m", type=float, nargs="*", default=[1.0, 2.0], metavar="M",
         help="also replay each recording with a car that steers by the lane lines, at these intervention "

@@ -46,7 +46,7 @@ from typing import Sequence
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from bcloning.flags import add_flags, from_flags, user_error
+from bcloning.flags import add_flags, from_flags, output_path, refuse_output_inside, user_error
 from recorder import LoadConfig, RecordingError
 from recorder.balance import BalanceConfig
 from recorder.split import SplitConfig
@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="approaches: " + "; ".join(f"{n}: {get_approach(n).description}" for n in names),
     )
     parser.add_argument("log_dirs", nargs="+", metavar="LOG_DIR", help="recording folder (driving_log.csv + IMG/)")
-    parser.add_argument("--out", required=True, help="run folder to create (must not hold a run yet)")
+    parser.add_argument("--out", required=True, type=output_path, help="run folder to create (must not hold a run yet)")
     parser.add_argument(
         "--no-emissions", action="store_true", help="do not run codecarbon (times are still measured)"
     )
@@ -134,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             require_mlflow()  # before anything trains
         cluster = ClusterConfig(workers=parse_workers(args.workers), worker_index=args.worker_index)
         config.check_workers(len(cluster.workers))  # before the strategy starts TensorFlow's runtime
+        refuse_output_inside(args.out, args.log_dirs)
     except ValueError as exc:
         return user_error(parser, str(exc))
     # Before any other TensorFlow op: collective ops are set up when the runtime starts.

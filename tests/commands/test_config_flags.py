@@ -70,3 +70,27 @@ def test_dataclass_validation_still_runs():
     _, args = parse(["--count", "-1"])
     with pytest.raises(ValueError, match="count"):
         from_flags(Demo, args)
+
+
+@pytest.mark.parametrize("command, argv", [
+    ("inspect_data", ["REC", "--out", ""]),
+    ("train", ["REC", "--out", ""]),
+    ("evaluate", ["m.keras", "--out", ""]),
+    ("compare", ["run", "--out", ""]),
+    ("simulate", ["drive", "--out", ""]),
+    ("simulate", ["replay", "REC", "--out", ""]),
+    ("simulate", ["replay-check", "REC", "--out", ""]),
+    ("simulate", ["lane-check", "REC", "--out", ""]),
+    ("simulate", ["record", ""]),
+    ("demo", ["--out", ""]),
+    ("benchmark_report", ["--out", ""]),
+])
+def test_an_empty_output_path_is_refused_by_every_command(command, argv, capsys):
+    import importlib
+
+    from tests.commands.exit_codes import exit_code
+
+    main = importlib.import_module(f"bcloning.commands.{command}").main
+    assert exit_code(main, argv) == 2
+    err = capsys.readouterr().err
+    assert "must not be empty" in err and ("--out" in err or "OUT_DIR" in err.upper()), err

@@ -11,6 +11,7 @@ import pytest
 
 from bcloning.commands import export
 from tests.commands.exit_codes import exit_code
+from tests.disk_full import file_size_limit
 from training.model import build_pilotnet
 from training.model_file import save_model
 
@@ -73,3 +74,13 @@ def test_a_model_in_an_unfinished_run_folder_is_refused(model_file, tmp_path, ca
     err = capsys.readouterr().err
     assert "has not finished" in err and str(run) in err and err.count("\n") == 1, err
     assert not list(run.glob("*.onnx*"))
+
+
+def test_a_full_disk_exits_2_naming_the_file_and_leaves_no_partial_file(model_file, tmp_path, capsys):
+    out = tmp_path / "deploy" / "pilot.onnx"
+    with file_size_limit(64 * 1024):  # the ONNX file (about 1 MB) cannot be written (the kernel refuses: EFBIG)
+        code = exit_code(export.main, [str(model_file), "--format", "onnx", "--out", str(out)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("export.py: error:") and str(out) in err and err.count("\n") == 1, err
+    assert list(out.parent.iterdir()) == []  # neither a partial model nor a contract without it

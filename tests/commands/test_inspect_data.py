@@ -13,6 +13,8 @@ import pytest
 from PIL import Image
 
 from bcloning.commands.inspect_data import main
+from tests.commands.exit_codes import exit_code
+from tests.disk_full import file_size_limit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,3 +113,25 @@ def test_a_seed_out_of_range_names_the_flag(recording_factory, tmp_path, capsys,
     err = capsys.readouterr().err
     assert err.startswith("inspect_data.py: error:") and "--seed" in err and err.count("\n") == 1, err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_full_disk_exits_2_naming_the_file_and_leaves_no_partial_file(recording_factory, tmp_path, capsys):
+    rec = recording_factory("rec", rows=5)
+    out = tmp_path / "o"
+    with file_size_limit(8 * 1024):  # report.json fits, the histogram does not (the kernel refuses: EFBIG)
+        code = main([str(rec), "--out", str(out)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("inspect_data.py: error:") and str(out / "steering_hist.png") in err, err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not list(out.glob(".*tmp*")) and not (out / "steering_hist.png").exists()
+
+
+def test_an_out_that_is_a_file_or_empty_is_refused(recording_factory, tmp_path, capsys):
+    rec = recording_factory("rec", rows=3)
+    (tmp_path / "a-file").write_text("mine")
+    assert exit_code(main, [str(rec), "--out", str(tmp_path / "a-file")]) == 2
+    err = capsys.readouterr().err
+    assert "a-file" in err and err.count("\n") == 1 and (tmp_path / "a-file").read_text() == "mine"
+    assert exit_code(main, [str(rec), "--out", ""]) == 2
+    assert "--out" in capsys.readouterr().err

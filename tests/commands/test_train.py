@@ -77,3 +77,12 @@ def test_a_seed_numpy_and_tensorflow_cannot_take_is_refused_before_the_run_folde
     err = capsys.readouterr().err
     assert "--seed" in err and err.count("\n") == 1, err
     assert not (tmp_path / "run").exists()  # no INCOMPLETE folder left behind
+
+
+def test_an_out_folder_inside_the_recording_is_refused(recording_factory, tmp_path, capsys) -> None:
+    recording = recording_factory("rec", rows=10)
+    before = sorted(p.name for p in recording.iterdir())
+    assert train.main([str(recording), "--out", str(recording / "run"), "--no-emissions", *TINY]) == 2
+    err = capsys.readouterr().err
+    assert "is inside the recording" in err and err.count("\n") == 1, err
+    assert sorted(p.name for p in recording.iterdir()) == before
