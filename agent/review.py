@@ -32,7 +32,6 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-import cv2
 from flask import Flask, Response, jsonify, request, send_file
 from tqdm import tqdm
 from werkzeug.serving import make_server
@@ -48,7 +47,7 @@ from recorder.exclusions import (
     save_exclusions,
 )
 from recorder.formats import CAMERAS, FRAME_SHAPE
-from recorder.images import check_inside
+from recorder.images import check_inside, read_rgb
 from recorder.timeline import Timeline
 from training.preprocess import PreprocessConfig, preprocess
 
@@ -82,11 +81,14 @@ def model_steering(timeline: Timeline, steering: Any, config: PreprocessConfig) 
     values: list[float | None] = []
     for images in tqdm(timeline.images, desc=f"model on {timeline.session}", unit="frame", leave=False):
         centre = images["center"]
-        bgr = cv2.imread(str(centre)) if centre is not None else None
-        if bgr is None or bgr.shape[:2] != FRAME_SHAPE:
+        try:
+            rgb = read_rgb(centre) if centre is not None else None
+        except OSError:  # the loader names what is wrong with it among the dropped rows
+            rgb = None
+        if rgb is None or rgb.shape[:2] != FRAME_SHAPE:
             values.append(None)
             continue
-        value = float(steering(preprocess(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), config)))
+        value = float(steering(preprocess(rgb, config)))
         values.append(value if math.isfinite(value) else None)
     return values
 

@@ -7,6 +7,12 @@ and used only if, links followed, it lies inside that folder (`IMG/` itself may
 be a link, e.g. to another disk; a file in it that links elsewhere is refused).
 Files are only ever opened for reading, and no byte of a file is ever quoted
 in a message.
+
+JPEGs are read with simplejpeg (libjpeg-turbo, as OpenCV's decoder: the same
+pixels). Unlike OpenCV and Pillow it reports libjpeg's warnings: a file cut
+short that still ends with the end marker decodes, grey where data is missing,
+and OpenCV only prints "Corrupt JPEG data" on stderr; here, with `strict`, it
+is an error the loader drops the row for, and nothing is printed.
 """
 
 from __future__ import annotations
@@ -15,9 +21,10 @@ import os
 import unicodedata
 from pathlib import Path
 
-import cv2
 import numpy as np
-from PIL import Image
+import simplejpeg
+
+from recorder.formats import FRAME_SHAPE
 
 __all__ = ["file_name", "resolve_image", "check_inside", "check_image", "read_rgb"]
 
@@ -63,39 +70,46 @@ def check_inside(path: Path, image_dir: Path) -> tuple[str, str] | None:
 
 
 def check_image(path: Path, decode: bool) -> tuple[str, str] | None:
-    """Return (reason, detail) when `path` is not a usable JPEG, else None.
+    """Return (reason, detail) when `path` is not a usable JPEG of the simulator's size, else None.
 
-    The cheap check reads the first and last bytes: a JPEG starts with its
-    start-of-image marker and a complete one ends with its end-of-image marker
-    (a truncated file lacks it). `decode` adds a full decode with Pillow, which
-    also catches corrupt data between the markers.
+    The cheap check reads the file: a JPEG starts with its start-of-image marker,
+    a complete one ends with its end-of-image marker (a truncated file lacks
+    it), and its header holds its size. `decode` adds a full decode that treats
+    libjpeg's warnings as errors, which also catches corrupt data between the
+    markers.
     """
     try:
-        size = path.stat().st_size
-        if size == 0:
-            return "empty_image", f"{path.name} has 0 bytes"
-        with open(path, "rb") as f:
-            head = f.read(len(_JPEG_START))
-            f.seek(max(0, size - _TAIL_BYTES))
-            tail = f.read()
+        data = path.read_bytes()
     except OSError as error:
         return "missing_image", f"{path.name} cannot be read ({error.strerror or error})"
-    if head != _JPEG_START:
+    if not data:
+        return "empty_image", f"{path.name} has 0 bytes"
+    if not data.startswith(_JPEG_START):
         return "undecodable_image", f"{path.name} is not a JPEG (no JPEG start marker)"
-    if _JPEG_END not in tail:
+    if _JPEG_END not in data[-_TAIL_BYTES:]:
         return "undecodable_image", f"{path.name} is truncated (no JPEG end marker)"
+    try:
+        height, width, *_ = simplejpeg.decode_jpeg_header(data)
+    except ValueError as error:
+        return "undecodable_image", f"{path.name} has no readable JPEG header ({str(error)[:80]})"
+    if (height, width) != FRAME_SHAPE:
+        return "wrong_image_size", f"{path.name} is {width}x{height}, expected {FRAME_SHAPE[1]}x{FRAME_SHAPE[0]}"
     if decode:
         try:
-            with Image.open(path) as image:
-                image.load()
-        except (OSError, SyntaxError, ValueError) as error:
-            return "undecodable_image", f"{path.name} does not decode ({error})"
+            simplejpeg.decode_jpeg(data, colorspace="RGB", strict=True)
+        except ValueError as error:
+            return "undecodable_image", f"{path.name} decodes with errors ({str(error)[:80]})"
     return None
 
 
 def read_rgb(path: str | os.PathLike) -> np.ndarray:
-    """A frame as an RGB uint8 array (OpenCV decodes BGR); OSError naming the file where it cannot be decoded."""
-    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if bgr is None:
-        raise OSError(f"{path}: cannot be decoded as an image")
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    """A JPEG frame as an RGB uint8 array; OSError naming the file where it cannot be decoded.
+
+    Not strict: a frame the loader let through (without `decode_images`) is used
+    as libjpeg decodes it, without its warnings on stderr.
+    """
+    try:
+        with open(path, "rb") as f:
+            return simplejpeg.decode_jpeg(f.read(), colorspace="RGB")
+    except ValueError as error:
+        raise OSError(f"{path}: cannot be decoded as a JPEG ({str(error)[:80]})") from None

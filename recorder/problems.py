@@ -26,7 +26,8 @@ REASONS: dict[str, str] = {
     "missing_image": "an image field is empty (centre) or names a file not in the log's IMG/",
     "image_outside_recording": "the image in IMG/ is a link to a file outside IMG/ (not read)",
     "empty_image": "an image file has 0 bytes",
-    "undecodable_image": "an image file is not a complete JPEG",
+    "undecodable_image": "an image file is not a complete JPEG, or (LoadConfig.decode_images) decodes with errors",
+    "wrong_image_size": "a camera image is not 320x160, the size the simulator writes (read from the JPEG header)",
     "duplicate_row": "the centre image was already used by an earlier row",
     "stationary": "speed below LoadConfig.min_speed: the car stands still",
 }

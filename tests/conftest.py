@@ -52,3 +52,18 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path, int], DiskBudg
         return budget
 
     return limit
+
+
+def spoil_frames(folder: Path) -> tuple[str, str]:
+    """Replace two centre frames of a recording: row 2's by a 640x480 JPEG, row 4's by a JPEG cut in half that
+    still ends with the end marker (it decodes, with errors). Returns the two file names."""
+    import cv2
+    import numpy as np
+
+    names = [line.split(",")[0].replace("\\", "/").rsplit("/", 1)[-1]
+             for line in (folder / "driving_log.csv").read_text().splitlines() if line.strip()]
+    noise = np.random.default_rng(0).integers(0, 256, (480, 640, 3), dtype=np.uint8)
+    (folder / "IMG" / names[1]).write_bytes(cv2.imencode(".jpg", noise)[1].tobytes())
+    whole = (folder / "IMG" / names[3]).read_bytes()
+    (folder / "IMG" / names[3]).write_bytes(whole[: len(whole) // 2] + b"\xff\xd9")
+    return names[1], names[3]

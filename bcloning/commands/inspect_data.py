@@ -61,8 +61,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_flags(parser, LoadConfig)
     add_flags(parser, BalanceConfig, prefix="balance")
     add_flags(parser, SplitConfig, prefix="split")
-    # Here a full decode is the point of the tool, unlike in training where it is slow.
-    parser.set_defaults(decode_images=True)
     return parser
 
 

@@ -13,7 +13,7 @@ import pytest
 from bcloning.commands import compare, evaluate, train
 from tests.agent.test_raw_frame_models import build_raw_frame_model
 from tests.commands.exit_codes import exit_code
-from tests.conftest import write_recording
+from tests.conftest import spoil_frames, write_recording
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--epochs", "1", "--batch-size", "16", "--samples-per-epoch", "32", "--verbose", "0",
@@ -115,3 +115,15 @@ def test_runs_as_a_plain_script_with_help() -> None:
     assert result.returncode == 0
     for flag in ("--recordings", "--tracks", "--first-track-seed", "--threshold-m", "--laps", "--set-speed"):
         assert flag in result.stdout
+
+
+def test_a_recording_with_frames_of_another_size_and_corrupt_jpegs_is_replayed_without_them(trained, tmp_path,
+                                                                                            capfd) -> None:
+    run, recording = trained
+    spoilt = tmp_path / "spoilt"
+    shutil.copytree(recording, spoilt)
+    spoil_frames(spoilt)
+    argv = [str(run / "model.keras"), "--recordings", str(spoilt), "--tracks", "0", "--out", str(tmp_path / "eval")]
+    assert evaluate.main(argv) == 0
+    err = capfd.readouterr().err
+    assert "broadcast" not in err and "Corrupt JPEG data" not in err

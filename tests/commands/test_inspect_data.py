@@ -14,6 +14,7 @@ from PIL import Image
 
 from bcloning.commands.inspect_data import main
 from tests.commands.exit_codes import exit_code
+from tests.conftest import spoil_frames
 from tests.disk_full import file_size_limit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,3 +136,16 @@ def test_an_out_that_is_a_file_or_empty_is_refused(recording_factory, tmp_path, 
     assert "a-file" in err and err.count("\n") == 1 and (tmp_path / "a-file").read_text() == "mine"
     assert exit_code(main, [str(rec), "--out", ""]) == 2
     assert "--out" in capsys.readouterr().err
+
+
+def test_frames_of_another_size_and_corrupt_jpegs_are_reported_by_file(recording_factory, tmp_path, capfd):
+    rec = recording_factory("rec", rows=8)
+    big, cut = spoil_frames(rec)
+    assert main([str(rec), "--out", str(tmp_path / "o")]) == 0
+    report = json.loads((tmp_path / "o" / "report.json").read_text())
+    assert report["dropped_by_reason"] == {"wrong_image_size": 1, "undecodable_image": 1}
+    out = capfd.readouterr()
+    assert big in out.out and cut in out.out and "Corrupt JPEG data" not in out.err
+    assert main([str(rec), "--out", str(tmp_path / "cheap"), "--decode-images", "false"]) == 0
+    cheap = json.loads((tmp_path / "cheap" / "report.json").read_text())
+    assert cheap["dropped_by_reason"] == {"wrong_image_size": 1}

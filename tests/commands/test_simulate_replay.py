@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bcloning.commands.simulate import main
+from tests.conftest import spoil_frames
 from tests.simulator.replay.conftest import write_drive
 from tests.simulator.wire_stub import WireStub
 
@@ -59,3 +60,15 @@ def test_a_replay_of_too_little_road_says_so(tmp_path: Path, capsys: pytest.Capt
         out = capsys.readouterr().out
         assert metrics["too_little_road"] is (name == "short")
         assert ("too little road" in out) is (name == "short")
+
+
+def test_frames_of_another_size_and_corrupt_jpegs_are_left_out_of_a_replay(tmp_path: Path, capfd) -> None:
+    recording = write_drive(tmp_path / "rec", [0.1] * 12)
+    spoil_frames(recording)
+    stub = WireStub(steering=0.0)
+    try:
+        assert main(["--quiet", "replay", str(recording), "--port", str(stub.port), "--out", str(tmp_path / "run")]) == 0
+    finally:
+        stub.close()
+    assert "Corrupt JPEG data" not in capfd.readouterr().err
+    assert json.loads((tmp_path / "run" / "metrics.json").read_text())["steps"] > 0

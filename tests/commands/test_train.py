@@ -11,6 +11,7 @@ import pytest
 
 from bcloning.commands import train
 from tests.commands.exit_codes import exit_code
+from tests.conftest import spoil_frames
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--epochs", "1", "--batch-size", "16", "--samples-per-epoch", "32", "--verbose", "0",
@@ -86,3 +87,11 @@ def test_an_out_folder_inside_the_recording_is_refused(recording_factory, tmp_pa
     err = capsys.readouterr().err
     assert "is inside the recording" in err and err.count("\n") == 1, err
     assert sorted(p.name for p in recording.iterdir()) == before
+
+
+def test_frames_of_another_size_and_corrupt_jpegs_are_dropped_and_counted(recording_factory, tmp_path) -> None:
+    recording = recording_factory("rec", rows=30)
+    spoil_frames(recording)
+    assert train.main([str(recording), "--out", str(tmp_path / "run"), "--no-emissions", *TINY]) == 0
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    assert report["samples"]["dropped_by_reason"] == {"wrong_image_size": 1, "undecodable_image": 1}

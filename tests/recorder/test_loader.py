@@ -10,6 +10,7 @@ import pytest
 
 from recorder import LoadConfig, Problem, RecordingError, load_recordings
 from recorder.csv_log import read_log
+from tests.conftest import spoil_frames
 
 N_ROWS = 4
 
@@ -108,7 +109,8 @@ def corpus(recording_factory, tmp_path):
     (img / "empty.jpg").write_bytes(b"")
     (img / "not_jpeg.jpg").write_text("this is not a JPEG")
     jpeg = bytearray((img / names[1]).read_bytes())
-    jpeg[400:2000] = bytes(1600)  # valid start and end markers, corrupt scan data
+    scan = jpeg.index(b"\xff\xda") + 20  # past the header (its size is read without decoding)
+    jpeg[scan:scan + 1600] = bytes(1600)  # valid start and end markers and header, corrupt scan data
     (img / "corrupt_middle.jpg").write_bytes(bytes(jpeg))
 
     def row(center, steering="0.1", speed="20", side=True):
@@ -273,3 +275,16 @@ def test_over_long_field_drops_only_its_row(recording_factory):
     assert [(p.row, p.reason) for p in result.problems] == [(2, "field_too_long")]
     assert "x" * 100 not in result.problems[0].detail
     assert [s.row for s in result.samples] == [1, 3] and result.rows_read == 3
+
+
+def test_frames_of_another_size_and_jpegs_that_decode_with_errors_are_dropped(recording_factory, capfd):
+    folder = recording_factory("rec", rows=8)
+    big, cut = spoil_frames(folder)
+    result = load_recordings([folder])
+    assert result.dropped == {"wrong_image_size": 1, "undecodable_image": 1}
+    details = {p.reason: p.detail for p in result.problems}
+    assert big in details["wrong_image_size"] and "640x480" in details["wrong_image_size"]
+    assert cut in details["undecodable_image"] and "Corrupt JPEG data" in details["undecodable_image"]
+    assert "Corrupt JPEG" not in capfd.readouterr().err  # detected, not printed by libjpeg
+    cheap = load_recordings([folder], LoadConfig(decode_images=False))  # the size is in the header
+    assert cheap.dropped == {"wrong_image_size": 1}
