@@ -15,7 +15,7 @@ from PIL import Image
 from bcloning.commands.inspect_data import main
 from tests.commands.exit_codes import exit_code
 from tests.conftest import spoil_frames
-from tests.disk_full import file_size_limit
+from tests.disk_full import file_size_limit, small_filesystem_command
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -149,3 +149,16 @@ def test_frames_of_another_size_and_corrupt_jpegs_are_reported_by_file(recording
     assert main([str(rec), "--out", str(tmp_path / "cheap"), "--decode-images", "false"]) == 0
     cheap = json.loads((tmp_path / "cheap" / "report.json").read_text())
     assert cheap["dropped_by_reason"] == {"wrong_image_size": 1}
+
+
+@pytest.mark.slow
+def test_a_real_full_disk_exits_2_with_one_line(recording_factory, tmp_path):
+    rec, small = recording_factory("rec", rows=5), tmp_path / "small"
+    command = f"{sys.executable} {ROOT / 'scripts' / 'inspect_data.py'} {rec} --out {small / 'o'}; rc=$?; ls -A {small / 'o'}; exit $rc"
+    argv = small_filesystem_command(small, 16, command)  # report.json fits in 16 KiB, the histogram does not
+    if argv is None:
+        pytest.skip("no small filesystem here (unshare/mount refused); file_size_limit covers it above")
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and "No space left on device" in done.stderr, done.stderr
+    assert "steering_hist.png" in done.stderr and done.stdout.split() == ["report.json"]  # no partial file
