@@ -8,6 +8,7 @@ import urllib.request
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
 
 from agent.review import ReviewConfig, ReviewServer, model_steering
 from recorder import LoadConfig, load_recordings
@@ -23,13 +24,20 @@ def _tree(folder):
     return {p.relative_to(folder): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.rglob("*"))}
 
 
-def _request(url: str, body: bytes | None = None, kind: str = "application/json") -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": kind} if body is not None else {})
+def _request(url: str, body: bytes | None = None, kind: str = "application/json",
+             headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    sent = {**({"Content-Type": kind} if body is not None else {}), **(headers or {})}
+    request = urllib.request.Request(url, data=body, headers=sent)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
+
+
+def _open_page(browser, server: ReviewServer) -> None:
+    browser.get(f"http://127.0.0.1:{server.port}/")
+    wait_for(lambda: browser.execute_script("return document.body.dataset.ready === '1'"), what="the page")
 
 
 def _server(folders, exclusions_dir="", model=None) -> ReviewServer:
@@ -98,8 +106,7 @@ def test_model_steering_for_every_row_with_a_centre_image(recording_factory, ste
 def test_a_range_dragged_with_the_mouse_is_saved_as_excluded(browser, recording_factory):
     folder = recording_factory("lap", rows=40)
     with _server([folder]) as server:
-        browser.get(f"http://127.0.0.1:{server.port}/")
-        wait_for(lambda: browser.execute_script("return document.body.dataset.ready === '1'"), what="the page")
+        _open_page(browser, server)
         plot = browser.find_element("id", "plot-speed")
         width = plot.size["width"]
         # from about a quarter to about half of the plot's x axis (offsets are from its centre)
@@ -114,15 +121,6 @@ def test_a_range_dragged_with_the_mouse_is_saved_as_excluded(browser, recording_
     assert selected.startswith(f"log rows {marked.first}-{marked.last} ") and marked.note == "dragged"
     assert 5 <= marked.first < marked.last <= 25
     assert load_recordings([folder]).dropped == {"excluded": marked.last - marked.first + 1}
-
-
-def _send(url: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
 
 
 def _save_body(first: int, last: int, version: int = 0, note: str = "") -> bytes:
@@ -159,17 +157,17 @@ def test_a_foreign_host_or_origin_is_refused_and_writes_nothing(recording_factor
     folder = recording_factory("lap", rows=5)
     with _server([folder]) as server:
         base = f"http://127.0.0.1:{server.port}"
-        status, body = _send(base + "/recordings.json", headers={"Host": "evil.example"})
+        status, body = _request(base + "/recordings.json", headers={"Host": "evil.example"})
         assert status == 421 and b"evil" not in body
-        assert _send(base + "/exclusions/0", _save_body(1, 2), {"Host": f"evil.example:{server.port}"})[0] == 421
-        status, body = _send(base + "/exclusions/0", _save_body(1, 2), {"Origin": "http://evil.example"})
+        assert _request(base + "/exclusions/0", _save_body(1, 2), headers={"Host": f"evil.example:{server.port}"})[0] == 421
+        status, body = _request(base + "/exclusions/0", _save_body(1, 2), headers={"Origin": "http://evil.example"})
         assert status == 403 and "another site" in json.loads(body)["error"]
-        status, _ = _send(base + "/exclusions/0", _save_body(1, 2), {"Sec-Fetch-Site": "cross-site"})
+        status, _ = _request(base + "/exclusions/0", _save_body(1, 2), headers={"Sec-Fetch-Site": "cross-site"})
         assert status == 403
         assert not exclusions_path(folder).exists()
         own = {"Origin": base, "Sec-Fetch-Site": "same-origin"}
-        assert _send(base + "/exclusions/0", _save_body(1, 2), own)[0] == 200
-        assert _send(f"http://localhost:{server.port}/recordings.json")[0] == 200
+        assert _request(base + "/exclusions/0", _save_body(1, 2), headers=own)[0] == 200
+        assert _request(f"http://localhost:{server.port}/recordings.json")[0] == 200
 
 
 def test_a_stale_page_cannot_overwrite_marks_saved_by_another(recording_factory):
@@ -177,12 +175,12 @@ def test_a_stale_page_cannot_overwrite_marks_saved_by_another(recording_factory)
     with _server([folder]) as server:
         base = f"http://127.0.0.1:{server.port}"
         version = json.loads(_request(base + "/recordings.json")[1])["recordings"][0]["version"]
-        status, body = _send(base + "/exclusions/0", _save_body(2, 3, version, "first page"))
+        status, body = _request(base + "/exclusions/0", _save_body(2, 3, version, "first page"))
         assert status == 200
         newer = json.loads(body)["version"]
-        status, body = _send(base + "/exclusions/0", _save_body(6, 7, version, "second page"))
+        status, body = _request(base + "/exclusions/0", _save_body(6, 7, version, "second page"))
         assert status == 409 and "reload" in json.loads(body)["error"]
-        assert _send(base + "/exclusions/0", json.dumps({"ranges": []}).encode())[0] == 400  # no version: refused
+        assert _request(base + "/exclusions/0", json.dumps({"ranges": []}).encode())[0] == 400  # no version: refused
         assert json.loads(_request(base + "/recordings.json")[1])["recordings"][0]["version"] == newer
     [kept] = load_exclusions(exclusions_path(folder), folder / "driving_log.csv").ranges
     assert (kept.first, kept.last, kept.note) == (2, 3, "first page")
@@ -201,7 +199,7 @@ def test_a_stale_page_cannot_overwrite_marks_saved_by_another(recording_factory)
 def test_bad_ranges_are_refused_with_400_and_one_line(recording_factory, body, message):
     folder = recording_factory("lap", rows=5)
     with _server([folder]) as server:
-        status, answer = _send(f"http://127.0.0.1:{server.port}/exclusions/0", body)
+        status, answer = _request(f"http://127.0.0.1:{server.port}/exclusions/0", body)
         assert status == 400, answer[:200]
         error = json.loads(answer)["error"]
         assert message in error and "\n" not in error
@@ -210,13 +208,10 @@ def test_bad_ranges_are_refused_with_400_and_one_line(recording_factory, body, m
 
 @pytest.mark.slow
 def test_a_page_whose_marks_were_saved_by_another_shows_the_refusal(browser, recording_factory):
-    from selenium.webdriver.common.keys import Keys
-
     folder = recording_factory("lap", rows=20)
     with _server([folder]) as server:
-        browser.get(f"http://127.0.0.1:{server.port}/")
-        wait_for(lambda: browser.execute_script("return document.body.dataset.ready === '1'"), what="the page")
-        assert _send(f"http://127.0.0.1:{server.port}/exclusions/0", _save_body(2, 3, 0, "other page"))[0] == 200
+        _open_page(browser, server)
+        assert _request(f"http://127.0.0.1:{server.port}/exclusions/0", _save_body(2, 3, 0, "other page"))[0] == 200
         page = browser.find_element("tag name", "body")
         page.send_keys(Keys.ARROW_RIGHT, "[", Keys.ARROW_RIGHT, Keys.ARROW_RIGHT, "]", "x")
         status = browser.find_element("id", "save-status")
