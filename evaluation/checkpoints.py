@@ -7,7 +7,7 @@ closed-loop question, and the two need not agree (issue 12). Every `eval_every`
 epochs, and after the last one, the current weights are served by a real drive
 server on a free port of 127.0.0.1 and driven over the simulator's wire
 protocol in the replays of `eval_recordings` and on `eval_tracks` unseen
-built-in tracks (`simulator.evaluation`, the code of scripts/evaluate.py). The
+built-in tracks (`evaluation`, the code of scripts/evaluate.py). The
 epoch with the highest mean autonomy over those worlds (ties, such as 0 % where
 every world has an intervention every 6 s or more often: fewer interventions,
 then the lower mean |d| or |cte|) is saved as RUN_DIR/best_driving.keras with its contract
@@ -16,9 +16,9 @@ the best, and driving_eval.png draws autonomy beside val_loss per epoch.
 Each score is also kept in RUN_DIR/driving_eval.json as it is made, so a run
 resumed after a kill (`--resume`) compares against the epochs scored before it.
 
-The simulator is an evaluation tool here, imported only when this callback is
-built (data flows recorder -> training -> agent; nothing below training imports
-this). Scoring runs inside `fit`, so the run's training time and energy include it;
+`bcloning train` builds this callback and hands it to `training.run.train.train_run`
+among its `callbacks`: training itself never imports the simulator or this package.
+Scoring runs inside `fit`, so the run's training time and energy include it;
 "driving_eval.seconds" in report.json says how much.
 """
 
@@ -29,17 +29,23 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import keras
 
+from evaluation.models import drive_model
+from evaluation.report import pool_replays, summarise
+from evaluation.worlds import EvaluationConfig, plan_worlds
 from recorder.atomic import atomic_path, write_json_atomic
 from training.preprocess import PreprocessConfig
+from training.run.config import DrivingEvalConfig
+from training.model_file import save_model
+from training.run.config import TrainConfig
 from training.run.folder import BEST_DRIVING_FILE
+from training.run.train import model_contract
 
-__all__ = ["DRIVING_EVAL_FILE", "DRIVING_EVAL_PLOT", "DrivingEval", "DrivingEvalConfig", "plot_scores", "rank"]
+__all__ = ["DRIVING_EVAL_FILE", "DRIVING_EVAL_PLOT", "DrivingEval", "checkpoint_scorer", "plot_scores", "rank"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,35 +54,6 @@ DRIVING_EVAL_FILE = "driving_eval.json"
 # Per-world metrics kept in the report for each scored epoch.
 _WORLD_KEYS = ("autonomy_percent", "interventions", "interventions_per_km", "mean_abs_cte_m", "max_abs_cte_m",
                "steering_rms_change")
-
-
-@dataclass(frozen=True)
-class DrivingEvalConfig:
-    """Closed-loop scoring of checkpoints during training."""
-
-    eval_every: int = field(default=0, metadata={
-        "help": "score the model in closed loop every N epochs (and after the last) and keep the best "
-                "as best_driving.keras (0: off)"})
-    eval_recordings: tuple[str, ...] = field(default=(), metadata={
-        "help": "recordings replayed to score the model (other people's laps, not the training data)"})
-    eval_tracks: int = field(default=0, metadata={
-        "help": "unseen built-in tracks also driven to score the model (seeds 1, 2, ...)"})
-
-    def __post_init__(self) -> None:
-        if self.eval_every < 0:
-            raise ValueError(f"eval_every must be >= 0 epochs, got {self.eval_every}")
-        if self.eval_tracks < 0:
-            raise ValueError(f"eval_tracks must be >= 0, got {self.eval_tracks}")
-        worlds = bool(self.eval_recordings) or self.eval_tracks > 0
-        if self.eval_every and not worlds:
-            raise ValueError("eval_every needs eval_recordings or eval_tracks: somewhere to drive")
-        if worlds and not self.eval_every:
-            raise ValueError("eval_recordings and eval_tracks need eval_every (how often to score)")
-
-    @property
-    def enabled(self) -> bool:
-        """True when checkpoints are scored."""
-        return self.eval_every > 0
 
 
 class DrivingEval(keras.callbacks.Callback):
@@ -94,11 +71,6 @@ class DrivingEval(keras.callbacks.Callback):
             ValueError: a recording folder without a driving_log.csv.
         """
         super().__init__()
-        from simulator.evaluation import (  # the simulator only as an evaluation tool
-            EvaluationConfig,
-            plan_worlds,
-        )
-
         self.config = config
         self.run_dir = Path(run_dir)
         self.preprocess = preprocess
@@ -120,8 +92,6 @@ class DrivingEval(keras.callbacks.Callback):
         number = epoch + 1
         if not self._due(number):
             return
-        from simulator.evaluation import drive_model, pool_replays, summarise
-
         start = time.perf_counter()
         entries = drive_model(self.model, self.preprocess, self.worlds, self.evaluation)
         overall, pooled = summarise(entries)["all"], pool_replays(entries)
@@ -153,11 +123,31 @@ class DrivingEval(keras.callbacks.Callback):
                 "track_seeds": list(self.evaluation.track_seeds), "threshold_m": self.evaluation.threshold_m,
                 "seconds": round(self.seconds, 3), "scored": self.scored, "best": best}
 
+    def finish_run(self, run_dir: Path) -> dict[str, Any]:
+        """At the run's end: draw driving_eval.png into the run folder; return report.json's "driving_eval"."""
+        self.plot(run_dir / DRIVING_EVAL_PLOT)
+        return {"driving_eval": self.summary()}
+
     def plot(self, path: str | os.PathLike) -> Path | None:
         """Autonomy and val_loss per scored epoch (driving_eval.png); None before any epoch was scored."""
         if not self.scored:
             return None
         return plot_scores(self.scored, path)
+
+
+def checkpoint_scorer(driving: DrivingEvalConfig, run_dir: str | os.PathLike, config: TrainConfig,
+                      preprocess: PreprocessConfig, resume: bool) -> DrivingEval | None:
+    """The closed-loop scoring callback of a run, None where `driving` scores nothing.
+
+    Build it on the chief only (it writes best_driving.keras) and before the run loads its
+    data, so that a bad evaluation recording fails at once.
+    """
+    if not driving.enabled:
+        return None
+    contract = model_contract(config)
+    return DrivingEval(driving, run_dir, preprocess,
+                       lambda m, path, epoch: save_model(m, path, preprocess, extra={**contract, "epochs": epoch}),
+                       resume=resume)
 
 
 def rank(record: dict[str, Any]) -> tuple[float, int, float]:

@@ -3,7 +3,7 @@
     evaluation = evaluate_models(["runs/mem/model.keras"], ["../shared/data/user_windows_2023"],
                                  EvaluationConfig(tracks=5), ControllerConfig(), "eval")
 
-This is the only simulator module that imports the agent: it hosts the drive
+This is the module of the evaluation that imports the agent: it hosts the drive
 server (`agent.create_app`, as scripts/drive.py does) in this process on a free
 port of 127.0.0.1, and the worlds reach it only through the wire, as the Unity
 simulator would. Models load through `agent.runtimes.load_steering`, the one
@@ -40,14 +40,14 @@ from tqdm import tqdm
 from agent import ControllerConfig, PIController, ServerConfig, create_app
 from agent.runtimes import load_steering
 from recorder.atomic import write_json_atomic, write_text_atomic
-from simulator.evaluation.report import (
+from evaluation.report import (
     markdown,
     plot_evaluation,
     pool_replays,
     summarise,
     world_entry,
 )
-from simulator.evaluation.worlds import (
+from evaluation.worlds import (
     EvaluationConfig,
     World,
     drive_world,

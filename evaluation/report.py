@@ -30,7 +30,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from recorder.atomic import atomic_path
-from simulator.evaluation.worlds import REPLAY, TRACK, WorldResult
+from evaluation.worlds import REPLAY, TRACK, WorldResult
 from simulator.metrics import autonomy_percent, interventions_per_km
 
 __all__ = ["SUMMARY_KEYS", "markdown", "plot_evaluation", "pool_replays", "summarise", "world_entry"]

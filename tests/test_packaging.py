@@ -1,4 +1,4 @@
-"""The wheel: the five packages and the files they read, nothing named `scripts`."""
+"""The wheel: the six packages and the files they read, nothing named `scripts`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("agent", "bcloning", "recorder", "simulator", "training")
+PACKAGES = ("agent", "bcloning", "evaluation", "recorder", "simulator", "training")
 
 
 @pytest.mark.slow

@@ -42,7 +42,7 @@ from bcloning.flags import add_flags, from_flags, output_path, user_error
 from recorder import RecordingError
 from recorder.loader import check_distinct
 from simulator import WireError
-from simulator.evaluation import EvaluationConfig, evaluate_models
+from evaluation import EvaluationConfig, evaluate_models
 from training.run.tracking import TrackingError, log_evaluation, require_mlflow, tracked_run
 
 

@@ -47,6 +47,7 @@ from typing import Sequence
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from bcloning.flags import add_flags, from_flags, output_path, refuse_output_inside, user_error
+from evaluation.checkpoints import checkpoint_scorer
 from recorder import LoadConfig, RecordingError
 from recorder.balance import BalanceConfig
 from recorder.split import SplitConfig
@@ -54,15 +55,15 @@ from training.approaches import approach_names, get_approach
 from training.augmentation.config import AugmentConfig
 from training.co2.emissions import EmissionsConfig
 from training.co2.estimate import EstimateConfig
+from training.preprocess import DEFAULT_PREPROCESS
 from training.run.callbacks import LongRunConfig, stopped_run_advice
-from training.run.config import TrainConfig
+from training.run.config import DrivingEvalConfig, TrainConfig
 from training.run.distribute import (
     ClusterConfig,
     is_chief,
     make_strategy,
     parse_workers,
 )
-from training.run.driving_eval import DrivingEvalConfig
 from training.run.folder import RunFolderError
 from training.run.report import number_or_na
 from training.run.tracking import TrackingConfig, TrackingError, log_store, log_training_run, require_mlflow
@@ -141,9 +142,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     strategy = make_strategy(cluster)  # None: one process, TensorFlow's default
     sigterm = signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C, cleanly
     try:
+        # the chief scores checkpoints in closed loop (best_driving.keras); a bad recording fails now
+        scorer = checkpoint_scorer(driving, args.out, config, DEFAULT_PREPROCESS, long_run.resume) \
+            if is_chief(cluster) else None
         report = train_run(
             args.log_dirs, args.out, config, load=load, balance=balance, split=split,
-            emissions=emissions, estimate_config=estimate, long_run=long_run, driving=driving, augment=augment,
+            emissions=emissions, estimate_config=estimate, long_run=long_run, augment=augment,
+            callbacks=[scorer] if scorer else [],
             strategy=strategy,
             chief=is_chief(cluster),
         )

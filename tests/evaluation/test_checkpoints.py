@@ -1,4 +1,4 @@
-"""training.run.driving_eval: checkpoints scored in closed loop during training, the best kept as best_driving.keras."""
+"""evaluation.checkpoints: checkpoints scored in closed loop during training, the best kept as best_driving.keras."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from bcloning.commands import train
 from tests.commands.exit_codes import exit_code
 from training.contract import read_contract
 from training.preprocess import DEFAULT_PREPROCESS
-from training.run.driving_eval import DrivingEval, DrivingEvalConfig, rank
+from evaluation.checkpoints import DrivingEval, rank
+from training.run.config import DrivingEvalConfig
 
 TINY = ["--batch-size", "16", "--samples-per-epoch", "32", "--verbose", "0", "--split-block-size", "10",
         "--no-emissions"]

@@ -1,10 +1,10 @@
-"""simulator.evaluation.report and .worlds: lap times, mean and spread per kind of world, the planned worlds."""
+"""evaluation.report and .worlds: lap times, mean and spread per kind of world, the planned worlds."""
 
 from __future__ import annotations
 
 import pytest
 
-from simulator.evaluation import (
+from evaluation import (
     EvaluationConfig,
     World,
     WorldResult,
@@ -13,7 +13,7 @@ from simulator.evaluation import (
     pool_replays,
     summarise,
 )
-from simulator.evaluation.report import world_entry
+from evaluation.report import world_entry
 from tests.conftest import write_recording
 
 

@@ -3,7 +3,8 @@
 Data settings live with the recorder (`LoadConfig`, `BalanceConfig`,
 `SplitConfig`), emissions in `training.co2.emissions`, the CO2 estimate in
 `training.co2.estimate`; this holds what makes two runs comparable: approach,
-epochs, batch size, samples per epoch and seed.
+epochs, batch size, samples per epoch and seed, and how checkpoints are scored in
+closed loop (`DrivingEvalConfig`; the scoring itself is `evaluation.checkpoints`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from recorder.split import check_seed
 from training.data.frame_store import StoreConfig
 
-__all__ = ["TrainConfig"]
+__all__ = ["DrivingEvalConfig", "TrainConfig"]
 
 
 @dataclass(frozen=True)
@@ -95,3 +96,32 @@ class TrainConfig:
         if workers > 1 and self.batch_size % workers:
             raise ValueError(f"batch_size {self.batch_size} (the global batch) must divide by the "
                              f"{workers} workers")
+
+
+@dataclass(frozen=True)
+class DrivingEvalConfig:
+    """Closed-loop scoring of checkpoints during training."""
+
+    eval_every: int = field(default=0, metadata={
+        "help": "score the model in closed loop every N epochs (and after the last) and keep the best "
+                "as best_driving.keras (0: off)"})
+    eval_recordings: tuple[str, ...] = field(default=(), metadata={
+        "help": "recordings replayed to score the model (other people's laps, not the training data)"})
+    eval_tracks: int = field(default=0, metadata={
+        "help": "unseen built-in tracks also driven to score the model (seeds 1, 2, ...)"})
+
+    def __post_init__(self) -> None:
+        if self.eval_every < 0:
+            raise ValueError(f"eval_every must be >= 0 epochs, got {self.eval_every}")
+        if self.eval_tracks < 0:
+            raise ValueError(f"eval_tracks must be >= 0, got {self.eval_tracks}")
+        worlds = bool(self.eval_recordings) or self.eval_tracks > 0
+        if self.eval_every and not worlds:
+            raise ValueError("eval_every needs eval_recordings or eval_tracks: somewhere to drive")
+        if worlds and not self.eval_every:
+            raise ValueError("eval_recordings and eval_tracks need eval_every (how often to score)")
+
+    @property
+    def enabled(self) -> bool:
+        """True when checkpoints are scored."""
+        return self.eval_every > 0

@@ -9,7 +9,7 @@
                          epoch with --checkpoint; training.run.parts counts each tracker once)
         report.json      the run's numbers (see training.run.train.train_run)
         best_driving.keras  with --eval-every: the checkpoint that drove best in closed loop
-                         (+ best_driving.json, its contract; training.run.driving_eval), and
+                         (+ best_driving.json, its contract; evaluation.checkpoints), and
                          driving_eval.json / driving_eval.png: every scored epoch
         driving.json     written by scripts/evaluate.py: which evaluation scored this run's
                          models and their closed-loop summary (scripts/compare.py shows it)

@@ -27,7 +27,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import keras
 import numpy as np
@@ -48,7 +48,6 @@ from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig
 from training.run.callbacks import LongRunConfig, check_resume, long_run_callbacks
 from training.run.config import TrainConfig
 from training.run.distribute import worker_shard
-from training.run.driving_eval import DRIVING_EVAL_PLOT, DrivingEval, DrivingEvalConfig
 from training.run.environment import usable_cores
 from training.run.folder import (
     HISTORY_FILE,
@@ -65,7 +64,7 @@ from training.run.parts import previous_parts, run_history
 from training.run.report import RunOutcome, RunSettings, SampleCounts, build_report
 
 __all__ = [
-    "train_run", "EpochTimer", "RunPlace", "Samples", "Preparation", "Fitted",
+    "train_run", "EpochTimer", "ReportsToRun", "RunPlace", "Samples", "Preparation", "Fitted", "model_contract",
     "open_run", "load_samples", "prepare", "build_model", "fit", "write_run_folder",
 ]
 
@@ -81,6 +80,14 @@ class EpochTimer(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if logs is not None:
             logs["seconds"] = time.perf_counter() - self._start
+
+
+@runtime_checkable
+class ReportsToRun(Protocol):
+    """A callback that adds to the run folder when the run ends (closed-loop scoring does)."""
+
+    def finish_run(self, run_dir: Path) -> Mapping[str, Any]:
+        """Write its own files into `run_dir`; return the entries it adds to report.json."""
 
 
 @dataclass(frozen=True)
@@ -189,7 +196,7 @@ def fit(model: keras.Model, approach: Approach, preparation: Preparation, settin
     """Train the model on the prepared data, measured as one phase."""
     config, long_run = settings.train, settings.long_run
     emissions = settings.emissions if place.chief else None
-    contract = _contract(approach, settings)
+    contract = model_contract(settings.train)
     with tracked(emissions, place.run_dir, f"{approach.name}-fit") as phase:
         extras = long_run_callbacks(
             place.run_dir, long_run, chief=place.chief, worker_index=place.worker, tracker=phase.tracker,
@@ -222,20 +229,9 @@ def _restored_best(callbacks: Sequence[keras.callbacks.Callback]) -> dict[str, A
     return None
 
 
-def _contract(approach: Approach, settings: RunSettings) -> dict[str, Any]:
+def model_contract(config: TrainConfig) -> dict[str, Any]:
     """What model.json records about the run beside the preprocessing."""
-    return {"approach": approach.name, "seed": settings.train.seed}
-
-
-def _driving_scorer(driving: DrivingEvalConfig, place: RunPlace, approach: Approach,
-                    settings: RunSettings) -> DrivingEval | None:
-    """The closed-loop scoring callback, on the chief only (it writes best_driving.keras)."""
-    if not (driving.enabled and place.chief):
-        return None
-    contract = _contract(approach, settings)
-    return DrivingEval(driving, place.run_dir, settings.preprocess,
-                       lambda m, path, epoch: save_model(m, path, settings.preprocess, extra={**contract, "epochs": epoch}),
-                       resume=settings.long_run.resume)
+    return {"approach": config.approach, "seed": config.seed}
 
 
 def _add_earlier_parts(phase: PhaseMeasurement, before: Mapping[str, Any] | None) -> None:
@@ -253,7 +249,7 @@ def write_run_folder(place: RunPlace, model: keras.Model, fitted: Fitted, report
     """Write model (with its contract), history, loss plot and report into the run folder."""
     run_dir, epochs = place.run_dir, report["epochs"]
     save_model(model, run_dir / MODEL_FILE, settings.preprocess,
-               extra={**_contract(approach, settings), "epochs": epochs})
+               extra={**model_contract(settings.train), "epochs": epochs})
     write_history(run_dir / HISTORY_FILE, fitted.history)
     plot_loss(run_dir / LOSS_PLOT, fitted.history, f"{approach.name}: {epochs} epochs")
     write_report(run_dir / REPORT_FILE, report)
@@ -277,7 +273,6 @@ def train_run(
     strategy: Any = None,
     chief: bool = True,
     long_run: LongRunConfig = LongRunConfig(),
-    driving: DrivingEvalConfig = DrivingEvalConfig(),
 ) -> dict[str, Any]:
     """Train PilotNet on recordings with `config.approach` and write the run folder.
 
@@ -285,12 +280,13 @@ def train_run(
         folders: recording folders (driving_log.csv + IMG/).
         run_dir: the run folder to create (must not hold a run unless resuming it).
         emissions: where codecarbon measures; None measures time only.
-        callbacks: extra Keras callbacks (`long_run` adds checkpoints, early stopping, TensorBoard).
+        callbacks: extra Keras callbacks (`long_run` adds checkpoints, early stopping, TensorBoard);
+            one that `ReportsToRun` (`evaluation.checkpoints.DrivingEval`, closed-loop
+            scoring) adds its files and report entries when the run ends.
         strategy: a tf.distribute strategy; the model is built in its scope.
         chief: False (a non-chief worker) trains without writing the model, report or emissions;
             it writes only its own backup (`--checkpoint`) and, over the memory budget, its frame file.
         long_run: checkpoints, resume, early stopping, TensorBoard logs.
-        driving: closed-loop scoring of checkpoints (best_driving.keras; `training.run.driving_eval`).
 
     Returns:
         The report (also written as report.json when chief).
@@ -306,11 +302,10 @@ def train_run(
                            estimate=estimate_config)
     approach = get_approach(config.approach)
     place = open_run(run_dir, approach, settings, strategy, chief)
-    scorer = _driving_scorer(driving, place, approach, settings)  # before loading: a bad recording fails now
     samples = load_samples(folders, settings)
     preparation = prepare(approach, samples, settings, place, strategy)
     model = build_model(settings, strategy)
-    fitted = fit(model, approach, preparation, settings, place, [*callbacks, *([scorer] if scorer else [])])
+    fitted = fit(model, approach, preparation, settings, place, callbacks)
     before = place.before or {}
     _add_earlier_parts(preparation.phase, before.get("preparation"))
     _add_earlier_parts(fitted.phase, before.get("training"))
@@ -322,9 +317,9 @@ def train_run(
         parts=1 + (before.get("training") or {}).get("parts", 0),
         resumed_at_epoch=place.first_epoch if long_run.resume else None,
     ), settings)
-    if scorer is not None:
-        report = {**report, "driving_eval": scorer.summary()}
-        scorer.plot(place.run_dir / DRIVING_EVAL_PLOT)
+    for callback in callbacks:
+        if isinstance(callback, ReportsToRun):
+            report = {**report, **callback.finish_run(place.run_dir)}
     if chief:
         write_run_folder(place, model, fitted, report, approach, settings)
     return report
