@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import base64
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask, Response, jsonify
 
-if TYPE_CHECKING:  # the server imports this module; only the type is needed here
-    from agent.server import DriveServer
+from agent.stats import LatencyStats
 
 __all__ = ["Dashboard", "MIN_FRAME_INTERVAL_S"]
 
@@ -53,8 +53,15 @@ class LatestFrame:
 class Dashboard:
     """The dashboard routes of one drive server, and the last frame they show."""
 
-    def __init__(self, server: DriveServer) -> None:
-        self.server = server
+    def __init__(self, stats: LatencyStats, server_status: Callable[[], Mapping[str, Any]]) -> None:
+        """Show `stats` (frames, latency) and what `server_status()` returns.
+
+        Args:
+            server_status: the server's own counters, called per request:
+                {"bad_frames", "manual_frames", "recording": {"folder", "rows"} or None}.
+        """
+        self.stats = stats
+        self.server_status = server_status
         self.latest: LatestFrame | None = None
         self.frames_sent = 0  # frames served to browsers
         self._jpeg: tuple[int, bytes] = (0, b"")  # (frame number, decoded JPEG) last served
@@ -68,24 +75,24 @@ class Dashboard:
 
     def keep(self, image_b64: str, speed: float, steering: float, throttle: float) -> None:
         """Remember the last driven frame; called by the telemetry handler, so it only assigns."""
-        self.latest = LatestFrame(self.server.stats.frames, image_b64, speed, steering, throttle)
+        self.latest = LatestFrame(self.stats.frames, image_b64, speed, steering, throttle)
 
     def status(self) -> dict[str, Any]:
         """The counters the page and scripts read."""
-        summary = self.server.stats.summary()
-        latest, recorder = self.latest, self.server.recorder
+        summary = self.stats.summary()
+        latest, server = self.latest, self.server_status()
         return {
             "server": "bcloning drive server",
             "frames": summary.frames,
             "p50_ms": summary.p50_ms,
             "p99_ms": summary.p99_ms,
-            "bad_frames": self.server.bad_frames,
-            "manual_frames": self.server.manual_frames,
+            "bad_frames": server["bad_frames"],
+            "manual_frames": server["manual_frames"],
             "frame": latest.number if latest else 0,
             "steering": latest.steering if latest else None,
             "throttle": latest.throttle if latest else None,
             "speed": latest.speed if latest else None,
-            "recording": None if recorder is None else {"folder": str(recorder.folder), "rows": recorder.rows},
+            "recording": server["recording"],
             "frames_to_browser": self.frames_sent,
         }
 

@@ -112,7 +112,7 @@ class DriveServer:
         self.sio.on("telemetry", self._on_telemetry)
         self.sio.on("*", self._on_other)
         self.flask = Flask(__name__)
-        self.dashboard = Dashboard(self)  # the page at /, /status.json, /frame.jpg
+        self.dashboard = Dashboard(self.stats, self._dashboard_status)  # the page at /, /status.json, /frame.jpg
         self.dashboard.attach(self.flask)
         self.app = HostGuard(socketio.WSGIApp(self.sio, self.flask), trusted_hosts(config.host))
 
@@ -158,6 +158,12 @@ class DriveServer:
                 self.dashboard.keep(data["image"], telemetry.speed, command.steering, command.throttle)
                 if self.recorder is not None:
                     self.recorder.add(telemetry.image, command.steering, command.throttle, telemetry.speed)
+
+    def _dashboard_status(self) -> dict[str, Any]:
+        """The counters of this server the dashboard shows beside its latency stats."""
+        recorder = self.recorder
+        return {"bad_frames": self.bad_frames, "manual_frames": self.manual_frames,
+                "recording": None if recorder is None else {"folder": str(recorder.folder), "rows": recorder.rows}}
 
     def _is_driving(self, eio_sid: str) -> bool:
         return self.sessions.is_owner(self.sio.manager.sid_from_eio_sid(eio_sid, "/"))

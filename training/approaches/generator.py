@@ -22,7 +22,7 @@ from training.approaches.base import PrepareContext, Prepared, steps_per_epoch
 from training.augmentation.config import AugmentConfig
 from training.data.examples import epoch_indices, make_examples
 from training.preprocess import PreprocessConfig
-from training.run.callbacks import resume_epoch
+from training.run.folder import resume_epoch
 
 __all__ = ["APPROACH", "GeneratorApproach", "AugmentingBatches"]
 

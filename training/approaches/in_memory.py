@@ -25,7 +25,7 @@ from training.approaches.base import PrepareContext, Prepared, steps_per_epoch
 from training.data.examples import epoch_indices, make_examples
 from training.data.frame_store import StoreConfig, allocate, choose_store_kind
 from training.data.prepared import frames_from_arrays, train_dataset
-from training.run.callbacks import resume_epoch
+from training.run.folder import resume_epoch
 from training.run.distribute import distribute_dataset, worker_shard
 
 __all__ = ["APPROACH", "InMemoryApproach"]

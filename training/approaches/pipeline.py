@@ -18,7 +18,7 @@ from training.approaches.base import PrepareContext, Prepared, steps_per_epoch
 from training.augmentation.batches import scale_to_preprocessed
 from training.data.frame_store import StoreConfig
 from training.data.prepared import prepare_camera_frames, train_dataset
-from training.run.callbacks import resume_epoch
+from training.run.folder import resume_epoch
 from training.run.distribute import distribute_dataset, worker_shard
 
 __all__ = ["APPROACH", "PipelineApproach"]

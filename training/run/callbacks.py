@@ -43,32 +43,29 @@ import tensorflow as tf
 from tensorflow.core.framework import summary_pb2
 
 from recorder.atomic import atomic_path, write_json_atomic
-from training.run.folder import INCOMPLETE_FILE
+from training.run.folder import (
+    BEST_CHECKPOINT,
+    BEST_RECORD,
+    CHECKPOINT_DIR,
+    EPOCH_LOG,
+    INCOMPLETE_FILE,
+    LAST_CHECKPOINT,
+    TENSORBOARD_DIR,
+    ResumeError,
+    backup_dir,
+    read_epoch_log,
+    resume_epoch,
+)
 
 __all__ = [
-    "CHECKPOINT_DIR", "LAST_CHECKPOINT", "BEST_CHECKPOINT", "BEST_RECORD", "EPOCH_LOG",
-    "BACKUP_DIR", "TENSORBOARD_DIR",
-    "LongRunConfig", "ResumeError", "backup_dir", "resume_epoch", "check_resume", "stopped_run_advice",
+    "LongRunConfig", "check_resume", "stopped_run_advice",
     "EpochCheckpoint", "FlushEmissions", "PartNumber", "ScalarLogger", "long_run_callbacks",
 ]
 
 logger = logging.getLogger(__name__)
 
-CHECKPOINT_DIR = "checkpoints"
-LAST_CHECKPOINT = "last.keras"
-BEST_CHECKPOINT = "best.keras"
-BEST_RECORD = "best_epoch.json"
-EPOCH_LOG = "epochs.csv"
-BACKUP_DIR = "backup"
-TENSORBOARD_DIR = "tensorboard"
-# Keras BackupAndRestore's record of the epoch reached (keras/src/callbacks/backup_and_restore.py).
-_BACKUP_METADATA = "training_metadata.json"
 # The metric that decides the best checkpoint and early stopping.
 MONITOR = "val_loss"
-
-
-class ResumeError(ValueError):
-    """`--resume` without anything to resume, or an unfinished run started again without it."""
 
 
 @dataclass(frozen=True)
@@ -99,22 +96,6 @@ class LongRunConfig:
     def backs_up(self) -> bool:
         """True when the training state is backed up (checkpointing or resuming)."""
         return self.checkpoint or self.resume
-
-
-def backup_dir(run_dir: str | os.PathLike, worker_index: int = 0) -> Path:
-    """This worker's BackupAndRestore folder (one per worker: they may share a disk)."""
-    return Path(run_dir) / f"{BACKUP_DIR}-worker{worker_index}"
-
-
-def resume_epoch(run_dir: str | os.PathLike, worker_index: int = 0) -> int | None:
-    """The epoch a resumed run starts from (0-based), or None when there is no backup."""
-    metadata = backup_dir(run_dir, worker_index) / _BACKUP_METADATA
-    if not metadata.is_file():
-        return None
-    try:
-        return int(json.loads(metadata.read_text())["epoch"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ResumeError(f"{metadata}: unreadable backup record ({exc})") from exc
 
 
 def check_resume(run_dir: str | os.PathLike, config: LongRunConfig, worker_index: int = 0) -> int:
@@ -189,8 +170,6 @@ class PartNumber(keras.callbacks.Callback):
 
     def __init__(self, epoch_log: str | os.PathLike) -> None:
         super().__init__()
-        from training.run.parts import read_epoch_log  # parts reads this module's names
-
         path = Path(epoch_log)
         rows = read_epoch_log(path) if path.is_file() else []
         self.part = int(max((row.get("part", 1) for row in rows), default=0)) + 1

@@ -1,4 +1,4 @@
-"""The run folder: file names and writers of everything a training run leaves behind.
+"""The run folder: file names, writers and readers of everything a training run leaves behind.
 
     RUN_DIR/
         model.keras      the trained PilotNet (loads with safe_mode=True)
@@ -15,6 +15,8 @@
                          models and their closed-loop summary (scripts/compare.py shows it)
         INCOMPLETE       there from the start of a run until its last file is written (JSON:
                          a note for people, start time, host and process id of the run)
+        checkpoints/, backup-worker<i>/, tensorboard/   with --checkpoint (training.run.callbacks
+                         writes them; their names and the epoch log's reader are here)
 
 Every file is written atomically (except emissions.csv, which codecarbon appends).
 A run stopped by Ctrl-C, SIGTERM, kill -9 or a full disk leaves `INCOMPLETE`, so
@@ -53,7 +55,18 @@ __all__ = [
     "DRIVING_FILE",
     "RUN_FILES",
     "INCOMPLETE_FILE",
+    "CHECKPOINT_DIR",
+    "LAST_CHECKPOINT",
+    "BEST_CHECKPOINT",
+    "BEST_RECORD",
+    "EPOCH_LOG",
+    "BACKUP_DIR",
+    "TENSORBOARD_DIR",
     "RunFolderError",
+    "ResumeError",
+    "backup_dir",
+    "resume_epoch",
+    "read_epoch_log",
     "check_run_dir",
     "mark_finished",
     "check_finished",
@@ -73,12 +86,26 @@ DRIVING_FILE = "driving.json"
 RUN_FILES = (MODEL_FILE, CONTRACT_FILE, HISTORY_FILE, LOSS_PLOT, EMISSIONS_FILE, REPORT_FILE)
 INCOMPLETE_FILE = "INCOMPLETE"
 INTERRUPTED_PREFIX = "interrupted_"
+# Long runs (`--checkpoint`, written by training.run.callbacks), read here without Keras:
+CHECKPOINT_DIR = "checkpoints"
+LAST_CHECKPOINT = "last.keras"
+BEST_CHECKPOINT = "best.keras"
+BEST_RECORD = "best_epoch.json"
+EPOCH_LOG = "epochs.csv"
+BACKUP_DIR = "backup"
+TENSORBOARD_DIR = "tensorboard"
+# Keras BackupAndRestore's record of the epoch reached (keras/src/callbacks/backup_and_restore.py).
+_BACKUP_METADATA = "training_metadata.json"
 
 logger = logging.getLogger(__name__)
 
 
 class RunFolderError(ValueError):
     """A run folder that cannot be written to or read from."""
+
+
+class ResumeError(ValueError):
+    """`--resume` without anything to resume, or an unfinished run started again without it."""
 
 
 def check_run_dir(run_dir: str | os.PathLike, allow_existing: bool = False) -> Path:
@@ -212,3 +239,31 @@ def read_report(run_dir: str | os.PathLike) -> dict[str, Any]:
     if not isinstance(report, dict) or "approach" not in report:
         raise RunFolderError(f"{path}: not a training report (no 'approach')")
     return report
+
+
+def backup_dir(run_dir: str | os.PathLike, worker_index: int = 0) -> Path:
+    """This worker's BackupAndRestore folder (one per worker: they may share a disk)."""
+    return Path(run_dir) / f"{BACKUP_DIR}-worker{worker_index}"
+
+
+def resume_epoch(run_dir: str | os.PathLike, worker_index: int = 0) -> int | None:
+    """The epoch a resumed run starts from (0-based), or None when there is no backup."""
+    metadata = backup_dir(run_dir, worker_index) / _BACKUP_METADATA
+    if not metadata.is_file():
+        return None
+    try:
+        return int(json.loads(metadata.read_text())["epoch"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ResumeError(f"{metadata}: unreadable backup record ({exc})") from exc
+
+
+def read_epoch_log(path: str | os.PathLike) -> list[dict[str, float]]:
+    """The rows of `epochs.csv`, one per epoch (a redone epoch keeps its last row)."""
+    rows: dict[int, dict[str, float]] = {}
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            if row.get("epoch", "") == "epoch":  # a header written again by a later part
+                continue
+            values = {key: float(value) for key, value in row.items() if value not in ("", None)}
+            rows[int(values["epoch"])] = values
+    return [rows[epoch] for epoch in sorted(rows)]

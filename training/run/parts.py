@@ -20,21 +20,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from training.run.callbacks import CHECKPOINT_DIR, EPOCH_LOG
+from training.run.folder import CHECKPOINT_DIR, EPOCH_LOG, read_epoch_log
 
-__all__ = ["read_epoch_log", "emissions_totals", "run_history", "previous_parts"]
-
-
-def read_epoch_log(path: str | os.PathLike) -> list[dict[str, float]]:
-    """The rows of `epochs.csv`, one per epoch (a redone epoch keeps its last row)."""
-    rows: dict[int, dict[str, float]] = {}
-    with open(path, newline="") as f:
-        for row in csv.DictReader(f):
-            if row.get("epoch", "") == "epoch":  # a header written again by a later part
-                continue
-            values = {key: float(value) for key, value in row.items() if value not in ("", None)}
-            rows[int(values["epoch"])] = values
-    return [rows[epoch] for epoch in sorted(rows)]
+__all__ = ["emissions_totals", "run_history", "previous_parts"]
 
 
 def emissions_totals(path: str | os.PathLike, projects: Sequence[str] | None = None) -> dict[str, Any]:

@@ -42,7 +42,7 @@ def test_prepares_nothing_ahead(tiny_recording, tmp_path) -> None:
 
 
 def test_a_resumed_run_draws_the_epoch_it_resumes_at(tiny_recording, tmp_path) -> None:
-    from training.run.callbacks import backup_dir
+    from training.run.folder import backup_dir
 
     samples = load_recordings([tiny_recording]).samples
     backup = backup_dir(tmp_path)

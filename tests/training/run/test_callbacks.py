@@ -9,21 +9,19 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from training.run.callbacks import (
+from training.run.callbacks import LongRunConfig, check_resume, long_run_callbacks
+from training.run.folder import (
     BEST_CHECKPOINT,
     BEST_RECORD,
     CHECKPOINT_DIR,
     EPOCH_LOG,
     LAST_CHECKPOINT,
     TENSORBOARD_DIR,
-    LongRunConfig,
     ResumeError,
     backup_dir,
-    check_resume,
-    long_run_callbacks,
+    read_epoch_log,
     resume_epoch,
 )
-from training.run.parts import read_epoch_log
 
 X = np.random.default_rng(0).normal(size=(32, 4)).astype(np.float32)
 Y = X @ np.array([1.0, -2.0, 0.5, 0.0], np.float32)

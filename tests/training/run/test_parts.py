@@ -6,13 +6,8 @@ import csv
 
 import pytest
 
-from training.run.callbacks import CHECKPOINT_DIR, EPOCH_LOG
-from training.run.parts import (
-    emissions_totals,
-    previous_parts,
-    read_epoch_log,
-    run_history,
-)
+from training.run.folder import CHECKPOINT_DIR, EPOCH_LOG, read_epoch_log
+from training.run.parts import emissions_totals, previous_parts, run_history
 
 
 def test_epoch_log_keeps_the_last_row_of_a_redone_epoch(tmp_path) -> None:
