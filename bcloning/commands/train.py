@@ -44,10 +44,8 @@ import os
 import signal
 from typing import Sequence
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 from bcloning.flags import add_flags, from_flags, output_path, refuse_output_inside, user_error
-from evaluation.checkpoints import checkpoint_scorer
+from bcloning.tensorflow_logs import import_tensorflow_quietly
 from recorder import LoadConfig, RecordingError
 from recorder.balance import BalanceConfig
 from recorder.split import SplitConfig
@@ -56,18 +54,10 @@ from training.augmentation.config import AugmentConfig
 from training.co2.emissions import EmissionsConfig
 from training.co2.estimate import EstimateConfig
 from training.preprocess import DEFAULT_PREPROCESS
-from training.run.callbacks import LongRunConfig, stopped_run_advice
-from training.run.config import DrivingEvalConfig, TrainConfig
-from training.run.distribute import (
-    ClusterConfig,
-    is_chief,
-    make_strategy,
-    parse_workers,
-)
+from training.run.config import ClusterConfig, DrivingEvalConfig, LongRunConfig, TrainConfig, parse_workers
 from training.run.folder import RunFolderError
 from training.run.report import number_or_na
 from training.run.tracking import TrackingConfig, TrackingError, log_store, log_training_run, require_mlflow
-from training.run.train import train_run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _with_advice(message: str, run_dir: str, worker_index: int) -> str:
     """`message`, plus how to go on where the run folder is left marked INCOMPLETE."""
+    from training.run.callbacks import stopped_run_advice
+
     advice = stopped_run_advice(run_dir, worker_index)
     return f"{message}; {advice}" if advice else message
 
@@ -138,6 +130,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         refuse_output_inside(args.out, args.log_dirs)
     except ValueError as exc:
         return user_error(parser, str(exc))
+    import_tensorflow_quietly()
+    # TensorFlow only now that the flags are good: --help and a bad flag answer at once
+    from evaluation.checkpoints import checkpoint_scorer
+    from training.run.distribute import is_chief, make_strategy
+    from training.run.train import train_run
+
     # Before any other TensorFlow op: collective ops are set up when the runtime starts.
     strategy = make_strategy(cluster)  # None: one process, TensorFlow's default
     sigterm = signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C, cleanly

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from recorder.sample import Sample
 from training.augmentation.config import AugmentConfig
+from training.data.examples import steps_per_epoch
 from training.preprocess import PreprocessConfig
 from training.run.config import TrainConfig
 
@@ -60,8 +61,3 @@ class Approach(Protocol):
     def prepare(self, context: PrepareContext) -> Prepared:
         """Turn the training samples into data for `model.fit`."""
         ...
-
-
-def steps_per_epoch(samples_per_epoch: int, batch_size: int) -> int:
-    """Batches per epoch, the last one possibly partial (equal for every approach)."""
-    return -(-samples_per_epoch // batch_size)

@@ -24,9 +24,7 @@ import numpy as np
 from training.approaches.base import PrepareContext, Prepared, steps_per_epoch
 from training.data.examples import epoch_indices, make_examples
 from training.data.frame_store import StoreConfig, allocate, choose_store_kind
-from training.data.prepared import frames_from_arrays, train_dataset
 from training.run.folder import resume_epoch
-from training.run.distribute import distribute_dataset, worker_shard
 
 __all__ = ["APPROACH", "InMemoryApproach"]
 
@@ -41,6 +39,10 @@ class InMemoryApproach:
 
     def prepare(self, context: PrepareContext) -> Prepared:
         """Build the epoch's examples (threads decode in parallel) into one uint8 array."""
+        # TensorFlow only when training: listing the approaches (--help) stays light
+        from training.data.prepared import frames_from_arrays, train_dataset
+        from training.run.distribute import distribute_dataset, worker_shard
+
         start = time.perf_counter()
         config = context.config
         worker, workers = worker_shard(context.strategy)

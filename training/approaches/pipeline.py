@@ -17,9 +17,7 @@ import time
 from training.approaches.base import PrepareContext, Prepared, steps_per_epoch
 from training.augmentation.batches import scale_to_preprocessed
 from training.data.frame_store import StoreConfig
-from training.data.prepared import prepare_camera_frames, train_dataset
 from training.run.folder import resume_epoch
-from training.run.distribute import distribute_dataset, worker_shard
 
 __all__ = ["APPROACH", "PipelineApproach"]
 
@@ -34,6 +32,10 @@ class PipelineApproach:
 
     def prepare(self, context: PrepareContext) -> Prepared:
         """Prepare this worker's frames and the endless, epoch-aware training dataset."""
+        # TensorFlow only when training: listing the approaches (--help) stays light
+        from training.data.prepared import prepare_camera_frames, train_dataset
+        from training.run.distribute import distribute_dataset, worker_shard
+
         start = time.perf_counter()
         config = context.config
         worker, workers = worker_shard(context.strategy)

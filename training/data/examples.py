@@ -27,6 +27,7 @@ __all__ = [
     "make_example",
     "make_examples",
     "centre_examples",
+    "steps_per_epoch",
 ]
 
 
@@ -115,3 +116,8 @@ def centre_examples(
         list(pool.map(build, range(len(samples))))
     steering = np.array([[s.steering] for s in samples], np.float32).reshape(-1, 1)
     return frames, steering
+
+
+def steps_per_epoch(samples_per_epoch: int, batch_size: int) -> int:
+    """Batches per epoch, the last one possibly partial (equal for every approach)."""
+    return -(-samples_per_epoch // batch_size)

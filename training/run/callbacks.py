@@ -34,7 +34,6 @@ import logging
 import math
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +42,7 @@ import tensorflow as tf
 from tensorflow.core.framework import summary_pb2
 
 from recorder.atomic import atomic_path, write_json_atomic
+from training.run.config import LongRunConfig
 from training.run.folder import (
     BEST_CHECKPOINT,
     BEST_RECORD,
@@ -58,7 +58,7 @@ from training.run.folder import (
 )
 
 __all__ = [
-    "LongRunConfig", "check_resume", "stopped_run_advice",
+    "check_resume", "stopped_run_advice",
     "EpochCheckpoint", "FlushEmissions", "PartNumber", "ScalarLogger", "long_run_callbacks",
 ]
 
@@ -66,36 +66,6 @@ logger = logging.getLogger(__name__)
 
 # The metric that decides the best checkpoint and early stopping.
 MONITOR = "val_loss"
-
-
-@dataclass(frozen=True)
-class LongRunConfig:
-    """Checkpoints, resume, early stopping and TensorBoard logs of one run."""
-
-    checkpoint: bool = field(default=False, metadata={
-        "help": "save the model every epoch (checkpoints/last.keras, best.keras) and a backup "
-                "of the training state, so a killed run can be resumed with --resume"})
-    resume: bool = field(default=False, metadata={
-        "help": "continue the unfinished run in --out from its last backup (same command otherwise)"})
-    backup_every: int = field(default=0, metadata={
-        "help": "also back up every N batches within an epoch (0: at epoch ends only)"})
-    early_stopping: int = field(default=0, metadata={
-        "help": "stop after N epochs without a lower val_loss and keep the best weights (0: off)"})
-    tensorboard: bool = field(default=False, metadata={
-        "help": "write loss and val_loss per epoch to RUN_DIR/tensorboard for TensorBoard"})
-
-    def __post_init__(self) -> None:
-        if self.backup_every < 0:
-            raise ValueError(f"backup_every must be >= 0 batches, got {self.backup_every}")
-        if self.early_stopping < 0:
-            raise ValueError(f"early_stopping must be >= 0 epochs, got {self.early_stopping}")
-        if self.backup_every and not (self.checkpoint or self.resume):
-            raise ValueError("backup_every needs checkpoint (there is no backup without it)")
-
-    @property
-    def backs_up(self) -> bool:
-        """True when the training state is backed up (checkpointing or resuming)."""
-        return self.checkpoint or self.resume
 
 
 def check_resume(run_dir: str | os.PathLike, config: LongRunConfig, worker_index: int = 0) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from recorder.split import check_seed
 from training.data.frame_store import StoreConfig
 
-__all__ = ["DrivingEvalConfig", "TrainConfig"]
+__all__ = ["ClusterConfig", "DrivingEvalConfig", "LongRunConfig", "TrainConfig", "parse_workers"]
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,8 @@ class TrainConfig:
         metadata={"help": "GB of RAM prepared frames may use (in-memory, pipeline); above it they go to "
                           "a memory-mapped file in the run folder (default: half the machine's RAM)"},
     )
-    # Keras progress output: 0 silent, 1 progress bar, 2 one line per epoch
+    # Keras progress output: 0 silent, 1 progress bar (where stdout is no terminal: one logged
+    # line per epoch, training.run.train.EpochLine), 2 one line per epoch
     verbose: int = field(default=1, metadata={"help": "Keras output: 0 none, 1 bar, 2 line/epoch"})
 
     def __post_init__(self) -> None:
@@ -125,3 +126,80 @@ class DrivingEvalConfig:
     def enabled(self) -> bool:
         """True when checkpoints are scored."""
         return self.eval_every > 0
+
+
+@dataclass(frozen=True)
+class LongRunConfig:
+    """Checkpoints, resume, early stopping and TensorBoard logs of one run."""
+
+    checkpoint: bool = field(default=False, metadata={
+        "help": "save the model every epoch (checkpoints/last.keras, best.keras) and a backup "
+                "of the training state, so a killed run can be resumed with --resume"})
+    resume: bool = field(default=False, metadata={
+        "help": "continue the unfinished run in --out from its last backup (same command otherwise)"})
+    backup_every: int = field(default=0, metadata={
+        "help": "also back up every N batches within an epoch (0: at epoch ends only)"})
+    early_stopping: int = field(default=0, metadata={
+        "help": "stop after N epochs without a lower val_loss and keep the best weights (0: off)"})
+    tensorboard: bool = field(default=False, metadata={
+        "help": "write loss and val_loss per epoch to RUN_DIR/tensorboard for TensorBoard"})
+
+    def __post_init__(self) -> None:
+        if self.backup_every < 0:
+            raise ValueError(f"backup_every must be >= 0 batches, got {self.backup_every}")
+        if self.early_stopping < 0:
+            raise ValueError(f"early_stopping must be >= 0 epochs, got {self.early_stopping}")
+        if self.backup_every and not (self.checkpoint or self.resume):
+            raise ValueError("backup_every needs checkpoint (there is no backup without it)")
+
+    @property
+    def backs_up(self) -> bool:
+        """True when the training state is backed up (checkpointing or resuming)."""
+        return self.checkpoint or self.resume
+
+
+def _check_address(address: str) -> str:
+    """Return `address` if it is HOST:PORT with a port in 1..65535, else raise ValueError."""
+    host, sep, port = address.strip().rpartition(":")
+    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(f"workers: {address!r} is not HOST:PORT with a port in 1..65535")
+    return f"{host}:{int(port)}"
+
+
+def parse_workers(text: str) -> tuple[str, ...]:
+    """Split `--workers` ("HOST:PORT,HOST:PORT") into checked addresses; "" gives ()."""
+    if not text.strip():
+        return ()
+    return tuple(_check_address(part) for part in text.split(","))
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """Which machines train together and which one this is."""
+
+    workers: tuple[str, ...] = field(
+        default=(),
+        metadata={"help": "HOST:PORT of every worker, comma separated, the same list on each "
+                          "machine; empty: train on this machine only"},
+    )  # every worker's address, identical on all workers; () for one machine
+    worker_index: int = field(
+        default=0, metadata={"help": "this machine's position in --workers (0 is the chief)"}
+    )  # index of this machine in `workers`; 0 writes the run folder
+
+    def __post_init__(self) -> None:
+        for address in self.workers:
+            _check_address(address)
+        if len(set(self.workers)) != len(self.workers):
+            raise ValueError(f"workers: an address is listed twice in {','.join(self.workers)}")
+        if self.workers and not 0 <= self.worker_index < len(self.workers):
+            raise ValueError(
+                f"worker_index must be in 0..{len(self.workers) - 1} for "
+                f"{len(self.workers)} workers, got {self.worker_index}"
+            )
+        if not self.workers and self.worker_index != 0:
+            raise ValueError("worker_index needs --workers (the list of all workers)")
+
+    @property
+    def multi_worker(self) -> bool:
+        """True when more than one machine trains."""
+        return len(self.workers) > 1

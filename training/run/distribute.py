@@ -27,14 +27,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import tensorflow as tf
 
+from training.run.config import ClusterConfig
+
 __all__ = [
-    "ClusterConfig",
-    "parse_workers",
     "tf_config",
     "is_chief",
     "make_strategy",
@@ -48,53 +47,6 @@ logger = logging.getLogger(__name__)
 _COLLECTIVE_DTYPES = (tf.float16, tf.bfloat16, tf.float32, tf.float64, tf.int32, tf.int64)
 # The worker that writes the run folder (TF_CONFIG's convention without a "chief" job).
 CHIEF_INDEX = 0
-
-
-def _check_address(address: str) -> str:
-    """Return `address` if it is HOST:PORT with a port in 1..65535, else raise ValueError."""
-    host, sep, port = address.strip().rpartition(":")
-    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise ValueError(f"workers: {address!r} is not HOST:PORT with a port in 1..65535")
-    return f"{host}:{int(port)}"
-
-
-def parse_workers(text: str) -> tuple[str, ...]:
-    """Split `--workers` ("HOST:PORT,HOST:PORT") into checked addresses; "" gives ()."""
-    if not text.strip():
-        return ()
-    return tuple(_check_address(part) for part in text.split(","))
-
-
-@dataclass(frozen=True)
-class ClusterConfig:
-    """Which machines train together and which one this is."""
-
-    workers: tuple[str, ...] = field(
-        default=(),
-        metadata={"help": "HOST:PORT of every worker, comma separated, the same list on each "
-                          "machine; empty: train on this machine only"},
-    )  # every worker's address, identical on all workers; () for one machine
-    worker_index: int = field(
-        default=0, metadata={"help": "this machine's position in --workers (0 is the chief)"}
-    )  # index of this machine in `workers`; 0 writes the run folder
-
-    def __post_init__(self) -> None:
-        for address in self.workers:
-            _check_address(address)
-        if len(set(self.workers)) != len(self.workers):
-            raise ValueError(f"workers: an address is listed twice in {','.join(self.workers)}")
-        if self.workers and not 0 <= self.worker_index < len(self.workers):
-            raise ValueError(
-                f"worker_index must be in 0..{len(self.workers) - 1} for "
-                f"{len(self.workers)} workers, got {self.worker_index}"
-            )
-        if not self.workers and self.worker_index != 0:
-            raise ValueError("worker_index needs --workers (the list of all workers)")
-
-    @property
-    def multi_worker(self) -> bool:
-        """True when more than one machine trains."""
-        return len(self.workers) > 1
 
 
 def tf_config(cluster: ClusterConfig) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -27,11 +27,9 @@ from training.augmentation.config import AugmentConfig
 from training.co2.emissions import EmissionsConfig, PhaseMeasurement, mean_watts
 from training.co2.estimate import EstimateConfig, estimate
 from training.preprocess import PreprocessConfig, preprocess_spec
-from training.run.config import TrainConfig
+from training.run.config import LongRunConfig, TrainConfig
 from training.run.environment import hardware, library_versions, peak_rss_bytes
 
-if TYPE_CHECKING:  # callbacks imports Keras; compare reads reports without it
-    from training.run.callbacks import LongRunConfig
 
 __all__ = ["RunSettings", "SampleCounts", "RunOutcome", "build_report", "number_or_na"]
 

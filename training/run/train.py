@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -45,8 +46,8 @@ from training.data.examples import centre_examples
 from training.model import build_pilotnet, compile_pilotnet
 from training.model_file import save_model
 from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig
-from training.run.callbacks import LongRunConfig, check_resume, long_run_callbacks
-from training.run.config import TrainConfig
+from training.run.callbacks import check_resume, long_run_callbacks
+from training.run.config import LongRunConfig, TrainConfig
 from training.run.distribute import worker_shard
 from training.run.environment import usable_cores
 from training.run.folder import (
@@ -64,7 +65,7 @@ from training.run.parts import previous_parts, run_history
 from training.run.report import RunOutcome, RunSettings, SampleCounts, build_report
 
 __all__ = [
-    "train_run", "EpochTimer", "ReportsToRun", "RunPlace", "Samples", "Preparation", "Fitted", "model_contract",
+    "train_run", "EpochTimer", "EpochLine", "keras_verbosity", "ReportsToRun", "RunPlace", "Samples", "Preparation", "Fitted", "model_contract",
     "open_run", "load_samples", "prepare", "build_model", "fit", "write_run_folder",
 ]
 
@@ -80,6 +81,27 @@ class EpochTimer(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if logs is not None:
             logs["seconds"] = time.perf_counter() - self._start
+
+
+class EpochLine(keras.callbacks.Callback):
+    """Logs one line per epoch (loss, val_loss, seconds): Keras' bar where stdout is no terminal.
+
+    A progress bar written to a log file, CI or `nohup` is a carriage-return line per
+    step of every epoch; this is the line a person reads afterwards.
+    """
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        logs = logs or {}
+        values = ", ".join(f"{key} {logs[key]:.4f}" for key in ("loss", "val_loss") if key in logs)
+        logger.info("epoch %d/%d: %s, %.1f s", epoch + 1, self.params.get("epochs", 0), values,
+                    logs.get("seconds", 0.0))
+
+
+def keras_verbosity(verbose: int) -> tuple[int, list[keras.callbacks.Callback]]:
+    """`model.fit`'s verbose and the callbacks that print instead: a bar only on a terminal."""
+    if verbose == 1 and not sys.stdout.isatty():
+        return 0, [EpochLine()]
+    return verbose, []
 
 
 @runtime_checkable
@@ -197,6 +219,7 @@ def fit(model: keras.Model, approach: Approach, preparation: Preparation, settin
     config, long_run = settings.train, settings.long_run
     emissions = settings.emissions if place.chief else None
     contract = model_contract(settings.train)
+    verbose, lines = keras_verbosity(config.verbose)
     with tracked(emissions, place.run_dir, f"{approach.name}-fit") as phase:
         extras = long_run_callbacks(
             place.run_dir, long_run, chief=place.chief, worker_index=place.worker, tracker=phase.tracker,
@@ -208,8 +231,8 @@ def fit(model: keras.Model, approach: Approach, preparation: Preparation, settin
             epochs=config.epochs,
             validation_data=preparation.validation,
             validation_batch_size=config.batch_size if preparation.validation is not None else None,
-            callbacks=[EpochTimer(), *callbacks, *extras],
-            verbose=config.verbose,
+            callbacks=[EpochTimer(), *callbacks, *extras, *lines],
+            verbose=verbose,
             **preparation.prepared.fit_kwargs,
         ).history
     if place.chief and long_run.backs_up:  # every epoch of every part of the run

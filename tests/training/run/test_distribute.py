@@ -7,14 +7,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from training.run.config import ClusterConfig, parse_workers
 from training.run.distribute import (
-    ClusterConfig,
     MirroredGPUStrategy,
     MultiWorkerStrategy,
     distribute_dataset,
     is_chief,
     make_strategy,
-    parse_workers,
     tf_config,
     worker_shard,
 )

@@ -14,7 +14,7 @@ from training.augmentation.config import DEFAULT_AUGMENT
 from training.co2.emissions import PhaseMeasurement
 from training.co2.estimate import EstimateConfig
 from training.preprocess import DEFAULT_PREPROCESS
-from training.run.callbacks import LongRunConfig
+from training.run.config import LongRunConfig
 from training.run.config import TrainConfig
 from training.run.report import (
     RunOutcome,

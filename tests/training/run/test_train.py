@@ -10,7 +10,7 @@ import pytest
 from recorder.split import SplitConfig
 from training.model_file import load_model
 from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig, preprocess_spec
-from training.run.callbacks import LongRunConfig
+from training.run.config import LongRunConfig
 from training.run.config import TrainConfig
 from training.run.folder import RUN_FILES, RunFolderError
 from training.run.train import train_run
