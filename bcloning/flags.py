@@ -18,7 +18,8 @@ import typing
 from pathlib import Path
 from typing import Any, Sequence, TypeVar
 
-__all__ = ["add_flags", "from_flags", "output_path", "refuse_output_inside", "user_error"]
+__all__ = ["add_flags", "from_flags", "add_settings_flags", "settings_from_flags", "output_path",
+           "refuse_output_inside", "user_error"]
 
 T = TypeVar("T")
 
@@ -90,6 +91,35 @@ def from_flags(cls: type[T], args: argparse.Namespace, prefix: str = "", **overr
             values[f.name] = tuple(value) if isinstance(value, list) else value
     values.update(overrides)
     return cls(**values)
+
+
+def _flag_groups(cls: type) -> list[tuple[str, type, str]]:
+    """(field name, config class, flag prefix) of each field of a nested settings class that has flags.
+
+    A field's `metadata["flags"]` is the prefix of its flags ("" for none); a field
+    without it (such as the preprocessing a model is saved with) has no flags.
+    """
+    hints = typing.get_type_hints(cls)
+    return [(f.name, _base_type(hints[f.name]), f.metadata["flags"])
+            for f in dataclasses.fields(cls) if "flags" in f.metadata]
+
+
+def add_settings_flags(parser: argparse.ArgumentParser, cls: type, skip: tuple[str, ...] = ()) -> None:
+    """Add the flags of every config inside the nested settings class `cls`, one group per config.
+
+    Args:
+        skip: dotted names ("train.approach") of fields the command adds itself.
+    """
+    for name, config, prefix in _flag_groups(cls):
+        own = tuple(s.split(".", 1)[1] for s in skip if s.startswith(f"{name}."))
+        add_flags(parser, config, prefix=prefix, skip=own)
+
+
+def settings_from_flags(cls: type[T], args: argparse.Namespace, **overrides: Any) -> T:
+    """Build the nested settings `cls` from flags added by `add_settings_flags` (plus whole `overrides`)."""
+    values = {name: from_flags(config, args, prefix=prefix) for name, config, prefix in _flag_groups(cls)
+              if name not in overrides}
+    return cls(**values, **overrides)  # type: ignore[call-arg]
 
 
 def user_error(parser: argparse.ArgumentParser, message: str, code: int = 2) -> int:

@@ -44,19 +44,22 @@ import os
 import signal
 from typing import Sequence
 
-from bcloning.flags import add_flags, from_flags, output_path, refuse_output_inside, user_error
+from bcloning.flags import (
+    add_flags,
+    add_settings_flags,
+    from_flags,
+    output_path,
+    refuse_output_inside,
+    settings_from_flags,
+    user_error,
+)
 from bcloning.tensorflow_logs import import_tensorflow_quietly
-from recorder import LoadConfig, RecordingError
-from recorder.balance import BalanceConfig
-from recorder.split import SplitConfig
+from recorder import RecordingError
 from training.approaches import approach_names, get_approach
-from training.augmentation.config import AugmentConfig
-from training.co2.emissions import EmissionsConfig
-from training.co2.estimate import EstimateConfig
-from training.preprocess import DEFAULT_PREPROCESS
-from training.run.config import ClusterConfig, DrivingEvalConfig, LongRunConfig, TrainConfig, parse_workers
+from training.run.config import ClusterConfig, TrainConfig, parse_workers
 from training.run.folder import RunFolderError
 from training.run.report import number_or_na
+from training.run.settings import RunSettings
 from training.run.tracking import TrackingConfig, TrackingError, log_store, log_training_run, require_mlflow
 
 
@@ -76,16 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(  # choices come from the approach registry, the default from TrainConfig
         "--approach", choices=names, default=TrainConfig.approach, help="training approach (default: %(default)s)"
     )
-    add_flags(parser, TrainConfig, skip=("approach",))
-    add_flags(parser, LoadConfig)
-    add_flags(parser, BalanceConfig, prefix="balance")
-    add_flags(parser, SplitConfig, prefix="split")
-    add_flags(parser, EmissionsConfig, prefix="emissions")
-    add_flags(parser, EstimateConfig, prefix="estimate")
-    add_flags(parser, LongRunConfig)
-    add_flags(parser, DrivingEvalConfig)
-    add_flags(parser, AugmentConfig, prefix="augment")
-    add_flags(parser, TrackingConfig)
+    add_settings_flags(parser, RunSettings, skip=("train.approach",))
+    add_flags(parser, TrackingConfig)  # where the run is logged, not how it trains: not a run setting
     cluster = parser.add_argument_group("ClusterConfig (training on several machines)")
     cluster.add_argument("--workers", default="", metavar="HOST:PORT,HOST:PORT",
                          help=ClusterConfig.__dataclass_fields__["workers"].metadata["help"])
@@ -113,20 +108,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in ("agent", "simulator.autonomous", "simulator.replay.loop", "simulator.wire"):  # --eval-every: per epoch is enough
         logging.getLogger(name).setLevel(logging.WARNING)
     try:
-        config = from_flags(TrainConfig, args)
-        load = from_flags(LoadConfig, args)
-        balance = from_flags(BalanceConfig, args, prefix="balance")
-        split = from_flags(SplitConfig, args, prefix="split")
-        emissions = None if args.no_emissions else from_flags(EmissionsConfig, args, prefix="emissions")
-        estimate = from_flags(EstimateConfig, args, prefix="estimate")
-        long_run = from_flags(LongRunConfig, args)
-        driving = from_flags(DrivingEvalConfig, args)
-        augment = from_flags(AugmentConfig, args, prefix="augment")
+        settings = settings_from_flags(RunSettings, args, **({"emissions": None} if args.no_emissions else {}))
         tracking = from_flags(TrackingConfig, args)
         if tracking.enabled:
             require_mlflow()  # before anything trains
         cluster = ClusterConfig(workers=parse_workers(args.workers), worker_index=args.worker_index)
-        config.check_workers(len(cluster.workers))  # before the strategy starts TensorFlow's runtime
+        settings.train.check_workers(len(cluster.workers))  # before the strategy starts TensorFlow's runtime
         refuse_output_inside(args.out, args.log_dirs)
     except ValueError as exc:
         return user_error(parser, str(exc))
@@ -141,11 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     sigterm = signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C, cleanly
     try:
         # the chief scores checkpoints in closed loop (best_driving.keras); a bad recording fails now
-        scorer = checkpoint_scorer(driving, args.out, config, DEFAULT_PREPROCESS, long_run.resume) \
-            if is_chief(cluster) else None
+        scorer = checkpoint_scorer(settings.driving, args.out, settings.train, settings.preprocess,
+                                   settings.long_run.resume) if is_chief(cluster) else None
         report = train_run(
-            args.log_dirs, args.out, config, load=load, balance=balance, split=split,
-            emissions=emissions, estimate_config=estimate, long_run=long_run, augment=augment,
+            args.log_dirs, args.out, settings,
             callbacks=[scorer] if scorer else [],
             strategy=strategy,
             chief=is_chief(cluster),

@@ -27,6 +27,7 @@ def trained_runs(tiny_recording: Path, tmp_path_factory: pytest.TempPathFactory)
     from recorder.split import SplitConfig
     from training.co2.emissions import EmissionsConfig
     from training.run.config import TrainConfig
+    from training.run.settings import RunSettings
     from training.run.train import train_run
 
     runs = {}
@@ -34,9 +35,8 @@ def trained_runs(tiny_recording: Path, tmp_path_factory: pytest.TempPathFactory)
     for approach in ("generator", "in-memory"):
         config = TrainConfig(approach=approach, epochs=1, batch_size=16, samples_per_epoch=64, verbose=0)
         run_dir = base / approach
-        report = train_run(
-            [tiny_recording], run_dir, config, split=SplitConfig(block_size=10),
-            emissions=EmissionsConfig(country_iso_code="ESP"),
-        )
+        report = train_run([tiny_recording], run_dir, RunSettings(
+            train=config, split=SplitConfig(block_size=10), emissions=EmissionsConfig(country_iso_code="ESP"),
+        ))
         runs[approach] = (run_dir, report)
     return runs

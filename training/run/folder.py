@@ -8,6 +8,8 @@
         emissions.csv    codecarbon's standard output, one row per tracked phase (plus one per
                          epoch with --checkpoint; training.run.parts counts each tracker once)
         report.json      the run's numbers (see training.run.train.train_run)
+        settings.json    every setting of the run, written when it starts (training.run.settings);
+                         --resume refuses settings that differ from it
         best_driving.keras  with --eval-every: the checkpoint that drove best in closed loop
                          (+ best_driving.json, its contract; evaluation.checkpoints), and
                          driving_eval.json / driving_eval.png: every scored epoch
@@ -55,6 +57,7 @@ __all__ = [
     "DRIVING_FILE",
     "RUN_FILES",
     "INCOMPLETE_FILE",
+    "SETTINGS_FILE",
     "CHECKPOINT_DIR",
     "LAST_CHECKPOINT",
     "BEST_CHECKPOINT",
@@ -84,6 +87,7 @@ REPORT_FILE = "report.json"
 BEST_DRIVING_FILE = "best_driving.keras"
 DRIVING_FILE = "driving.json"
 RUN_FILES = (MODEL_FILE, CONTRACT_FILE, HISTORY_FILE, LOSS_PLOT, EMISSIONS_FILE, REPORT_FILE)
+SETTINGS_FILE = "settings.json"
 INCOMPLETE_FILE = "INCOMPLETE"
 INTERRUPTED_PREFIX = "interrupted_"
 # Long runs (`--checkpoint`, written by training.run.callbacks), read here without Keras:

@@ -19,34 +19,15 @@ from typing import Any
 
 import numpy as np
 
-from recorder.balance import BalanceConfig
-from recorder.loader import LoadConfig
-from recorder.split import SplitConfig
 from training.approaches import Approach, Prepared, steps_per_epoch
-from training.augmentation.config import AugmentConfig
-from training.co2.emissions import EmissionsConfig, PhaseMeasurement, mean_watts
-from training.co2.estimate import EstimateConfig, estimate
-from training.preprocess import PreprocessConfig, preprocess_spec
-from training.run.config import LongRunConfig, TrainConfig
+from training.co2.emissions import PhaseMeasurement, mean_watts
+from training.co2.estimate import estimate
+from training.preprocess import preprocess_spec
 from training.run.environment import hardware, library_versions, peak_rss_bytes
+from training.run.settings import RunSettings
 
 
-__all__ = ["RunSettings", "SampleCounts", "RunOutcome", "build_report", "number_or_na"]
-
-
-@dataclass(frozen=True)
-class RunSettings:
-    """Every setting of one run (the report records them all under "config")."""
-
-    train: TrainConfig
-    load: LoadConfig
-    balance: BalanceConfig
-    split: SplitConfig
-    augment: AugmentConfig
-    preprocess: PreprocessConfig
-    long_run: LongRunConfig
-    emissions: EmissionsConfig | None  # None: time measured only
-    estimate: EstimateConfig
+__all__ = ["SampleCounts", "RunOutcome", "build_report", "number_or_na"]
 
 
 @dataclass(frozen=True)

@@ -33,21 +33,17 @@ from typing import Any, Protocol, runtime_checkable
 import keras
 import numpy as np
 
-from recorder.balance import BalanceConfig
 from recorder.balance import balance as balance_samples
-from recorder.loader import LoadConfig, load_recordings
+from recorder.loader import load_recordings
 from recorder.sample import Sample
-from recorder.split import SplitConfig, split_blocks
+from recorder.split import split_blocks
 from training.approaches import Approach, PrepareContext, Prepared, get_approach
-from training.augmentation.config import DEFAULT_AUGMENT, AugmentConfig
-from training.co2.emissions import EmissionsConfig, PhaseMeasurement, tracked
-from training.co2.estimate import EstimateConfig
+from training.co2.emissions import PhaseMeasurement, tracked
 from training.data.examples import centre_examples
 from training.model import build_pilotnet, compile_pilotnet
 from training.model_file import save_model
-from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig
 from training.run.callbacks import check_resume, long_run_callbacks
-from training.run.config import LongRunConfig, TrainConfig
+from training.run.config import TrainConfig
 from training.run.distribute import worker_shard
 from training.run.environment import usable_cores
 from training.run.folder import (
@@ -62,7 +58,8 @@ from training.run.folder import (
     write_report,
 )
 from training.run.parts import previous_parts, run_history
-from training.run.report import RunOutcome, RunSettings, SampleCounts, build_report
+from training.run.report import RunOutcome, SampleCounts, build_report
+from training.run.settings import RunSettings, check_same_settings, write_settings
 
 __all__ = [
     "train_run", "EpochTimer", "EpochLine", "keras_verbosity", "ReportsToRun", "RunPlace", "Samples", "Preparation", "Fitted", "model_contract",
@@ -158,7 +155,11 @@ def open_run(run_dir: str | os.PathLike, approach: Approach, settings: RunSettin
     worker, workers = worker_shard(strategy)
     config.check_workers(workers)
     first_epoch = check_resume(run_dir, long_run, worker)
+    if long_run.resume and chief:
+        check_same_settings(run_dir, settings)  # before anything is written: a refused resume leaves the folder as it was
     folder = check_run_dir(run_dir, long_run.resume) if chief else Path(run_dir)
+    if chief:
+        write_settings(folder, settings)
     before = previous_parts(folder, approach.name) if long_run.resume and chief else None
     return RunPlace(folder, chief, worker, first_epoch, before)
 
@@ -283,33 +284,26 @@ def write_run_folder(place: RunPlace, model: keras.Model, fitted: Fitted, report
 def train_run(
     folders: Sequence[str | os.PathLike],
     run_dir: str | os.PathLike,
-    config: TrainConfig = TrainConfig(),
+    settings: RunSettings = RunSettings(),
     *,
-    load: LoadConfig = LoadConfig(),
-    balance: BalanceConfig = BalanceConfig(),
-    split: SplitConfig = SplitConfig(),
-    emissions: EmissionsConfig | None = EmissionsConfig(),
-    estimate_config: EstimateConfig = EstimateConfig(),
-    augment: AugmentConfig = DEFAULT_AUGMENT,
-    preprocess: PreprocessConfig = DEFAULT_PREPROCESS,
     callbacks: Sequence[keras.callbacks.Callback] = (),
     strategy: Any = None,
     chief: bool = True,
-    long_run: LongRunConfig = LongRunConfig(),
 ) -> dict[str, Any]:
-    """Train PilotNet on recordings with `config.approach` and write the run folder.
+    """Train PilotNet on recordings with `settings.train.approach` and write the run folder.
 
     Args:
         folders: recording folders (driving_log.csv + IMG/).
         run_dir: the run folder to create (must not hold a run unless resuming it).
-        emissions: where codecarbon measures; None measures time only.
+        settings: every setting of the run (`training.run.settings`; settings.emissions None
+            measures time only, settings.long_run adds checkpoints, resume, early stopping,
+            TensorBoard logs). Written to RUN_DIR/settings.json; a resumed run must have the same.
         callbacks: extra Keras callbacks (`long_run` adds checkpoints, early stopping, TensorBoard);
             one that `ReportsToRun` (`evaluation.checkpoints.DrivingEval`, closed-loop
             scoring) adds its files and report entries when the run ends.
         strategy: a tf.distribute strategy; the model is built in its scope.
         chief: False (a non-chief worker) trains without writing the model, report or emissions;
             it writes only its own backup (`--checkpoint`) and, over the memory budget, its frame file.
-        long_run: checkpoints, resume, early stopping, TensorBoard logs.
 
     Returns:
         The report (also written as report.json when chief).
@@ -320,10 +314,7 @@ def train_run(
         holds a run (ResumeError: one with an unfinished run and no `long_run.resume`,
         or nothing to resume).
     """
-    settings = RunSettings(train=config, load=load, balance=balance, split=split, augment=augment,
-                           preprocess=preprocess, long_run=long_run, emissions=emissions,
-                           estimate=estimate_config)
-    approach = get_approach(config.approach)
+    approach = get_approach(settings.train.approach)
     place = open_run(run_dir, approach, settings, strategy, chief)
     samples = load_samples(folders, settings)
     preparation = prepare(approach, samples, settings, place, strategy)
@@ -338,7 +329,7 @@ def train_run(
         validation_seconds=preparation.validation_seconds, history=fitted.history,
         prepared=preparation.prepared, early_stopping=fitted.early_stopping,
         parts=1 + (before.get("training") or {}).get("parts", 0),
-        resumed_at_epoch=place.first_epoch if long_run.resume else None,
+        resumed_at_epoch=place.first_epoch if settings.long_run.resume else None,
     ), settings)
     for callback in callbacks:
         if isinstance(callback, ReportsToRun):

@@ -14,15 +14,9 @@ from training.augmentation.config import DEFAULT_AUGMENT
 from training.co2.emissions import PhaseMeasurement
 from training.co2.estimate import EstimateConfig
 from training.preprocess import DEFAULT_PREPROCESS
-from training.run.config import LongRunConfig
-from training.run.config import TrainConfig
-from training.run.report import (
-    RunOutcome,
-    RunSettings,
-    SampleCounts,
-    build_report,
-    number_or_na,
-)
+from training.run.config import LongRunConfig, TrainConfig
+from training.run.report import RunOutcome, SampleCounts, build_report, number_or_na
+from training.run.settings import RunSettings
 
 SETTINGS = RunSettings(
     train=TrainConfig(batch_size=16), load=LoadConfig(), balance=BalanceConfig(), split=SplitConfig(),

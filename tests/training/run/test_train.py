@@ -11,6 +11,7 @@ from recorder.split import SplitConfig
 from training.model_file import load_model
 from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig, preprocess_spec
 from training.run.config import LongRunConfig
+from training.run.settings import RunSettings
 from training.run.config import TrainConfig
 from training.run.folder import RUN_FILES, RunFolderError
 from training.run.train import train_run
@@ -84,7 +85,7 @@ def test_both_approaches_see_the_same_samples_and_validation(trained_runs) -> No
 def test_training_cuts_the_loss(tiny_recording, tmp_path) -> None:
     config = TrainConfig(epochs=4, batch_size=32, samples_per_epoch=256, verbose=0)
     report = train_run(
-        [tiny_recording], tmp_path / "run", config, split=SplitConfig(block_size=10), emissions=None
+        [tiny_recording], tmp_path / "run", RunSettings(train=config, split=SplitConfig(block_size=10), emissions=None)
     )
     with open(tmp_path / "run" / "history.csv", newline="") as f:
         losses = [float(r["loss"]) for r in csv.DictReader(f)]
@@ -95,8 +96,8 @@ def test_training_cuts_the_loss(tiny_recording, tmp_path) -> None:
 
 def test_under_early_stopping_the_report_gives_the_saved_models_val_loss(tiny_recording, tmp_path) -> None:
     config = TrainConfig(epochs=3, batch_size=32, samples_per_epoch=64, verbose=0)
-    report = train_run([tiny_recording], tmp_path / "run", config, split=SplitConfig(block_size=10),
-                       emissions=None, long_run=LongRunConfig(early_stopping=1))
+    report = train_run([tiny_recording], tmp_path / "run", RunSettings(
+        train=config, split=SplitConfig(block_size=10), emissions=None, long_run=LongRunConfig(early_stopping=1)))
     with open(tmp_path / "run" / "history.csv", newline="") as f:
         val_losses = [float(r["val_loss"]) for r in csv.DictReader(f)]
     best = report["early_stopping"]["best_epoch"]
@@ -108,13 +109,14 @@ def test_under_early_stopping_the_report_gives_the_saved_models_val_loss(tiny_re
 def test_a_used_run_folder_is_refused(trained_runs, tiny_recording) -> None:
     run_dir, _ = trained_runs["generator"]
     with pytest.raises(RunFolderError, match="already holds a run"):
-        train_run([tiny_recording], run_dir, TrainConfig(epochs=1, verbose=0), emissions=None)
+        train_run([tiny_recording], run_dir, RunSettings(train=TrainConfig(epochs=1, verbose=0), emissions=None))
 
 
 def test_shared_data_trains_one_short_epoch_with_each_approach(shared_data, tmp_path) -> None:
     for approach in ("generator", "in-memory"):
         config = TrainConfig(approach=approach, epochs=1, batch_size=32, samples_per_epoch=64, verbose=0)
-        report = train_run([shared_data / "user_windows_2023"], tmp_path / approach, config, emissions=None)
+        report = train_run([shared_data / "user_windows_2023"], tmp_path / approach,
+                           RunSettings(train=config, emissions=None))
         assert report["samples"]["train"] > 100 and report["samples"]["validation"] > 20
         assert report["final_val_loss"] is not None and (tmp_path / approach / "model.keras").is_file()
 
