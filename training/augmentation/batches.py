@@ -37,8 +37,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from recorder.formats import FRAME_SHAPE
 from training.augmentation.config import DEFAULT_AUGMENT, AugmentConfig
+from training.augmentation.labels import CENTER, corrected_steering, frame_scale
 from training.augmentation.views import draw_views, return_steering, view_homography
 from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig
 
@@ -57,7 +57,6 @@ __all__ = [
 # Colour of pixels uncovered by a shift: RGB black in YUV (Y=0, U=V=128).
 YUV_BLACK = (0, 128, 128)
 # Camera slots of a stored sample, in the column order of driving_log.csv.
-CENTER, LEFT, RIGHT = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -88,8 +87,7 @@ def scale_to_preprocessed(
     config: AugmentConfig = DEFAULT_AUGMENT, preprocess: PreprocessConfig = DEFAULT_PREPROCESS
 ) -> ScaledAugment:
     """Translate the pixel parameters of the 320x160 frame to the preprocessed frame."""
-    scale_x = preprocess.out_width / FRAME_SHAPE[1]
-    scale_y = preprocess.out_height / (FRAME_SHAPE[0] - preprocess.crop_top - preprocess.crop_bottom)
+    scale_x, scale_y = frame_scale(preprocess)
     return ScaledAugment(
         camera_correction=config.camera_correction,
         flip_probability=config.flip_probability,
@@ -117,8 +115,7 @@ def choose_cameras(
         Samples without side cameras always get the centre.
     """
     camera = np.where(has_sides, rng.integers(0, 3, len(steering)), CENTER)
-    offset = np.select([camera == LEFT, camera == RIGHT], [correction, -correction], 0.0)
-    return camera, (steering + offset).astype(np.float32)
+    return camera, corrected_steering(steering, camera, correction).astype(np.float32)
 
 
 def flip_and_shift(

@@ -21,6 +21,7 @@ import numpy as np
 
 from recorder.sample import Sample
 from training.augmentation.config import DEFAULT_AUGMENT, AugmentConfig
+from training.augmentation.labels import corrected_steering
 from training.augmentation.views import (
     draw_views,
     return_steering,
@@ -54,12 +55,9 @@ def choose_camera(
     """
     if not sample.has_side_cameras:
         return sample.center, sample.steering
-    choice = int(rng.integers(3))
-    if choice == 1:
-        return sample.left, sample.steering + correction  # type: ignore[return-value]
-    if choice == 2:
-        return sample.right, sample.steering - correction  # type: ignore[return-value]
-    return sample.center, sample.steering
+    camera = int(rng.integers(3))  # CENTER, LEFT or RIGHT, as the per-batch path draws them
+    path = (sample.center, sample.left, sample.right)[camera]
+    return path, float(corrected_steering(sample.steering, camera, correction))  # type: ignore[return-value]
 
 
 def flip(image: np.ndarray, steering: float) -> tuple[np.ndarray, float]:

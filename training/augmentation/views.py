@@ -41,7 +41,7 @@ from recorder.camera_geometry import (
     ground_homography,
     return_steering,
 )
-from recorder.formats import FRAME_SHAPE
+from training.augmentation.labels import frame_scale
 from training.preprocess import PreprocessConfig
 
 __all__ = ["draw_views", "return_steering", "view_homography", "warp_view"]
@@ -49,8 +49,7 @@ __all__ = ["draw_views", "return_steering", "view_homography", "warp_view"]
 
 def _frame_to_preprocessed(preprocess: PreprocessConfig) -> np.ndarray:
     """Affine map from a 320x160 frame's pixel to the cropped and resized frame's pixel (pixel centres)."""
-    scale_x = preprocess.out_width / FRAME_SHAPE[1]
-    scale_y = preprocess.out_height / (FRAME_SHAPE[0] - preprocess.crop_top - preprocess.crop_bottom)
+    scale_x, scale_y = frame_scale(preprocess)
     return np.array([
         [scale_x, 0.0, 0.5 * scale_x - 0.5],
         [0.0, scale_y, (0.5 - preprocess.crop_top) * scale_y - 0.5],

@@ -1,0 +1,84 @@
+"""The per-frame path (frames.py, RGB) and the per-batch path (batches.py, YUV) train on one distribution.
+
+Both draw a few thousand examples from the same recording and AugmentConfig. Their
+steering labels must agree: a two-sample Kolmogorov-Smirnov statistic below its 1 %
+critical value, means within 0.01 and standard deviations within 5 % of each other.
+With only one augmentation switched on, the share of each camera and of flips (read
+off the labels) must agree within 0.03.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from recorder.loader import load_recordings
+from training.augmentation.batches import augment_batch, scale_to_preprocessed
+from training.augmentation.config import DEFAULT_AUGMENT
+from training.data.examples import make_example
+from training.preprocess import DEFAULT_PREPROCESS
+
+DRAWS = 2000
+# Only what moves the label; images are not compared (one path is RGB, the other YUV).
+OFF = replace(DEFAULT_AUGMENT, camera_correction=0.0, flip_probability=0.0, max_shift_x=0.0, max_shift_y=0.0,
+              max_view_offset_m=0.0, max_view_turn_deg=0.0)
+
+
+def per_frame(samples, config, seed: int = 0) -> np.ndarray:
+    """Labels of the per-frame path: every example its own camera choice and augmentation."""
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, len(samples), DRAWS)
+    return np.array([make_example(samples[i], rng, config, DEFAULT_PREPROCESS)[1] for i in rows])
+
+
+def per_batch(samples, config, seed: int = 1) -> np.ndarray:
+    """Labels of the per-batch path, in batches of 64, from a store of every camera's frame."""
+    rng = np.random.default_rng(seed)
+    store = np.zeros((len(samples), 3, *DEFAULT_PREPROCESS.output_shape), np.uint8)
+    steering = np.array([s.steering for s in samples], np.float32)
+    has_sides = np.array([s.has_side_cameras for s in samples])
+    scaled = scale_to_preprocessed(config, DEFAULT_PREPROCESS)
+    labels = []
+    for _ in range(DRAWS // 64 + 1):
+        index = rng.integers(0, len(samples), 64)
+        labels.append(augment_batch(store, index, steering[index], has_sides[index], rng, scaled)[1])
+    return np.concatenate(labels)[:DRAWS]
+
+
+def ks_statistic(a: np.ndarray, b: np.ndarray) -> float:
+    """The two-sample Kolmogorov-Smirnov statistic: the largest gap between the empirical CDFs."""
+    grid = np.sort(np.concatenate([a, b]))
+    cdf = lambda x: np.searchsorted(np.sort(x), grid, side="right") / len(x)  # noqa: E731
+    return float(np.max(np.abs(cdf(a) - cdf(b))))
+
+
+@pytest.fixture
+def samples(recording_factory):
+    return load_recordings([recording_factory("rec", rows=60)]).samples
+
+
+def test_steering_labels_agree_under_the_default_augmentation(samples) -> None:
+    frame, batch = per_frame(samples, DEFAULT_AUGMENT), per_batch(samples, DEFAULT_AUGMENT)
+    critical = 1.63 * np.sqrt(2 / DRAWS)  # 1 % level, two samples of DRAWS each
+    assert ks_statistic(frame, batch) < critical, (ks_statistic(frame, batch), critical)
+    assert abs(frame.mean() - batch.mean()) < 0.01
+    assert abs(frame.std() - batch.std()) < 0.05 * frame.std()
+
+
+def test_each_camera_and_flips_are_drawn_as_often_by_both_paths(samples) -> None:
+    correction = 0.25
+    cameras = replace(OFF, camera_correction=correction)
+    centre = {s.steering for s in samples}
+    for labels in (per_frame(samples, cameras), per_batch(samples, cameras)):
+        labels = labels.astype(np.float64)
+        left = np.mean([any(abs(v - correction - c) < 1e-4 for c in centre) for v in labels])
+        right = np.mean([any(abs(v + correction - c) < 1e-4 for c in centre) for v in labels])
+        assert left == pytest.approx(1 / 3, abs=0.03) and right == pytest.approx(1 / 3, abs=0.03)
+    flips = replace(OFF, flip_probability=0.5)
+    shares = []
+    for labels in (per_frame(samples, flips), per_batch(samples, flips)):
+        shares.append(np.mean([not any(abs(v - c) < 1e-4 for c in centre) for v in labels]))
+    # a flipped label is -steering: not a recorded value unless steering is 0 or its negative was recorded
+    assert abs(shares[0] - shares[1]) < 0.03
