@@ -53,10 +53,11 @@ class LatestFrame:
 class Dashboard:
     """The dashboard routes of one drive server, and the last frame they show."""
 
-    def __init__(self, stats: LatencyStats, server_status: Callable[[], Mapping[str, Any]]) -> None:
-        """Show `stats` (frames, latency) and what `server_status()` returns.
+    def __init__(self, stats: Callable[[], LatencyStats], server_status: Callable[[], Mapping[str, Any]]) -> None:
+        """Show the latency stats `stats()` returns and what `server_status()` returns.
 
         Args:
+            stats: the server's current latency stats (a benchmark starts new ones each round).
             server_status: the server's own counters, called per request:
                 {"bad_frames", "manual_frames", "recording": {"folder", "rows"} or None}.
         """
@@ -75,11 +76,11 @@ class Dashboard:
 
     def keep(self, image_b64: str, speed: float, steering: float, throttle: float) -> None:
         """Remember the last driven frame; called by the telemetry handler, so it only assigns."""
-        self.latest = LatestFrame(self.stats.frames, image_b64, speed, steering, throttle)
+        self.latest = LatestFrame(self.stats().frames, image_b64, speed, steering, throttle)
 
     def status(self) -> dict[str, Any]:
         """The counters the page and scripts read."""
-        summary = self.stats.summary()
+        summary = self.stats().summary()
         latest, server = self.latest, self.server_status()
         return {
             "server": "bcloning drive server",

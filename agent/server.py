@@ -112,7 +112,7 @@ class DriveServer:
         self.sio.on("telemetry", self._on_telemetry)
         self.sio.on("*", self._on_other)
         self.flask = Flask(__name__)
-        self.dashboard = Dashboard(self.stats, self._dashboard_status)  # the page at /, /status.json, /frame.jpg
+        self.dashboard = Dashboard(lambda: self.stats, self._dashboard_status)  # the page at /, /status.json, /frame.jpg
         self.dashboard.attach(self.flask)
         self.app = HostGuard(socketio.WSGIApp(self.sio, self.flask), trusted_hosts(config.host))
 
