@@ -7,7 +7,7 @@
 each field's `flags` metadata is the prefix of its group of flags). The run writes it
 to RUN_DIR/settings.json when it starts; `--resume` compares the settings it is given
 with that file and refuses a changed one, naming it, so the parts of a resumed run
-are trained the same way.
+are trained the same way (only `--epochs`, where the run ends, may change).
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ from training.run.folder import SETTINGS_FILE, ResumeError
 
 __all__ = ["RunSettings", "settings_record", "write_settings", "check_same_settings"]
 
-# Settings a resumed part may change: only the flag that says it is one.
-_MAY_CHANGE_ON_RESUME = ("long_run.resume",)
+# Settings a resumed part may change: the flag that says it is one, and how many epochs the
+# run goes to (`--resume --epochs N` ends it sooner or trains it longer, the same way).
+_MAY_CHANGE_ON_RESUME = ("long_run.resume", "train.epochs")
 
 
 @dataclass(frozen=True)
