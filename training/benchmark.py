@@ -21,18 +21,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import keras
 import numpy as np
-import tensorflow as tf
 
 from recorder.sample import Sample
 from training.approaches import PrepareContext, approach_names, get_approach
 from training.augmentation.config import DEFAULT_AUGMENT
 from training.data.examples import centre_examples, epoch_indices
-from training.model import build_pilotnet, compile_pilotnet
 from training.preprocess import DEFAULT_PREPROCESS
 from training.run.config import TrainConfig
-from training.run.train import EpochTimer
 
 __all__ = [
     "BenchConfig",
@@ -127,6 +123,11 @@ class Measurement:
 
 def _fit(label: str, data: BenchData, x: object, y: object, prepare_seconds: float, **fit_kwargs: object) -> Measurement:
     c = data.config
+    import keras  # TensorFlow only to measure: `bench-training --help` stays light
+
+    from training.model import build_pilotnet, compile_pilotnet
+    from training.run.train import EpochTimer
+
     keras.backend.clear_session()  # each row starts from a fresh graph, as a run's process does
     keras.utils.set_random_seed(c.seed)
     model = compile_pilotnet(build_pilotnet(DEFAULT_PREPROCESS.output_shape, c.seed))
@@ -138,6 +139,8 @@ def _fit(label: str, data: BenchData, x: object, y: object, prepare_seconds: flo
 
 def measure_ceiling(data: BenchData) -> Measurement:
     """model.fit on uint8 tensors already in memory (the frames are centre frames)."""
+    import tensorflow as tf
+
     c = data.config
     if "ceiling" not in data.cache:
         rows = epoch_indices(len(data.samples), c.samples_per_epoch, c.seed, 0)

@@ -44,7 +44,6 @@ from training.contract import (
     read_contract,
 )
 from training.data.examples import centre_examples
-from training.model_file import load_model
 from training.preprocess import preprocess_spec
 
 __all__ = ["EQUIVALENCE_BOUND", "INT8_BOUND", "MIN_CHECK_FRAMES", "ExportConfig", "ExportMismatchError", "export_model"]
@@ -206,6 +205,8 @@ def export_model(
     if model_path.suffix != ".keras":
         raise ModelContractError(f"{model_path}: export reads a trained .keras model, got {model_path.suffix!r}")
     contract = read_contract(model_path)
+    from training.model_file import load_model  # Keras only to export: --help and flag errors stay light
+
     model = load_model(model_path, contract.preprocess)
     frames, calibration, frames_from = check_frames(config, contract)
     if not config.out and not contract_path(model_path).is_file():

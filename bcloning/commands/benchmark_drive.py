@@ -34,18 +34,15 @@ import cv2
 import numpy as np
 
 from agent import ControllerConfig, Driver, PIController, ServerConfig, create_app
-from agent.inference import CompiledSteering, PredictSteering
 from agent.runtimes import Steering, load_steering, open_exported
 from agent.telemetry import decode_telemetry, encode_steer
 from bcloning.flags import user_error
+from bcloning.tensorflow_logs import import_tensorflow_quietly
 from recorder.atomic import atomic_path
 from recorder.formats import JPEG_QUALITY
 from recorder.synthetic import REALISTIC_TEXTURE, road_frame
 from simulator.wire import SimulatorLink, WireError, event_packet, telemetry_payload
 from training.contract import ModelContractError, read_contract
-from training.export import ExportConfig, export_model
-from training.model import build_pilotnet
-from training.model_file import load_model, save_model
 from training.preprocess import PreprocessConfig
 
 # Distinct frames cycled through, so the JPEG decoder does not see one image only.
@@ -118,6 +115,10 @@ def plot_latencies(path: Path, names: list[str], times: list[np.ndarray]) -> Non
 
 def runtimes(model_path: Path, folder: Path) -> list[tuple[str, Steering]]:
     """The runtimes compared, the Keras compiled call first: (row name, steering)."""
+    from agent.inference import CompiledSteering, PredictSteering
+    from training.export import ExportConfig, export_model
+    from training.model_file import load_model
+
     model = load_model(model_path, read_contract(model_path).preprocess)
     rows: list[tuple[str, Steering]] = [("keras compiled call", CompiledSteering(model))]
     for fmt, suffix in (("onnx", ".onnx"), ("litert", ".tflite")):
@@ -169,6 +170,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.frames < 1 or args.predict_frames < 1 or args.round_trips < 0:
         return user_error(parser, "--frames and --predict-frames must be >= 1, --round-trips >= 0")
+    import_tensorflow_quietly()
+    from training.model import build_pilotnet  # TensorFlow only now: --help answers at once
+    from training.model_file import save_model
+
     with tempfile.TemporaryDirectory(prefix="bench_drive_") as tmp:
         try:
             model_path = Path(args.model) if args.model else save_model(build_pilotnet(seed=0), Path(tmp) / "model.keras")

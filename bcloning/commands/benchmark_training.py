@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import tempfile
 from pathlib import Path
 from typing import Sequence
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
+from bcloning.tensorflow_logs import import_tensorflow_quietly
 from bcloning.flags import add_flags, from_flags, user_error
 from recorder import LoadConfig, RecordingError, load_recordings
 from recorder.synthetic import REALISTIC_TEXTURE, write_synthetic_recording
@@ -55,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse flags, load or generate the data, measure every row, print the summary."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    import_tensorflow_quietly()  # before anything imports it: its log level, none of its start-up lines
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         config = from_flags(BenchConfig, args)

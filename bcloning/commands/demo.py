@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -26,11 +25,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Sequence
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 from bcloning.commands import compare as compare_script
 from bcloning.commands import inspect_data, train
 from bcloning.flags import add_flags, from_flags, output_path, user_error
+from bcloning.tensorflow_logs import import_tensorflow_quietly
 from recorder.atomic import write_json_atomic
 from recorder.formats import LOG_NAME
 from simulator import (
@@ -236,6 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the demo; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    import_tensorflow_quietly()  # before anything imports it: its log level, none of its start-up lines
     try:
         config = from_flags(DemoConfig, args)
     except ValueError as exc:

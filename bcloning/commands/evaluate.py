@@ -35,7 +35,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from bcloning.tensorflow_logs import tensorflow_log_level
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", tensorflow_log_level())  # where a .keras model loads TensorFlow
 
 from agent import ControllerConfig
 from bcloning.flags import add_flags, from_flags, output_path, user_error

@@ -27,6 +27,7 @@ from typing import Sequence
 
 from agent.runtimes import open_exported
 from bcloning.flags import add_flags, from_flags, user_error
+from bcloning.tensorflow_logs import import_tensorflow_quietly
 from recorder.problems import RecordingError
 from training.contract import ModelContractError, contract_path
 from training.export import ExportConfig, export_model
@@ -45,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Export, check, write; print the check's figures; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    import_tensorflow_quietly()  # before anything imports it: its log level, none of its start-up lines
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         written = export_model(from_flags(ExportConfig, args), args.model, open_exported)
