@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
-from typing import TypeVar
+from dataclasses import dataclass
+
+from recorder.config_fields import check_range, setting
 
 __all__ = ["ServerConfig", "ControllerConfig", "RunRecordingConfig"]
 
@@ -39,57 +40,50 @@ FLOOD_BURST_S = 2.0
 # An origin as browsers send it: scheme://host[:port], nothing after.
 ORIGIN_PATTERN = r"[a-z][a-z0-9+.-]*://[^/\s,]+"
 
-T = TypeVar("T")
-
 
 def _require(condition: bool, name: str, message: str) -> None:
     if not condition:
         raise ValueError(f"{name}: {message}")
 
 
-def _help(default: T, text: str) -> T:
-    """A field with a default and the help text of its command-line flag."""
-    return field(default=default, metadata={"help": text})  # type: ignore[return-value]
-
-
 @dataclass(frozen=True)
 class ServerConfig:
     """Where and how the drive server listens."""
 
-    host: str = _help("127.0.0.1", "interface to listen on (0.0.0.0 for all)")
-    port: int = _help(SIMULATOR_PORT, "TCP port; 0 picks a free one")
-    max_message_bytes: int = _help(
+    host: str = setting("127.0.0.1", "interface to listen on (0.0.0.0 for all)")
+    port: int = setting(SIMULATOR_PORT, "TCP port; 0 picks a free one")
+    max_message_bytes: int = setting(
         DEFAULT_MAX_MESSAGE_BYTES, "bytes; a larger WebSocket message closes that connection"
     )
-    stats_interval_s: float = _help(
+    stats_interval_s: float = setting(
         10.0, "seconds between latency reports in the log; 0 = only at exit"
     )
-    ping_interval_s: float = _help(25.0, "seconds between Engine.IO pings to a client")
-    ping_timeout_s: float = _help(
+    ping_interval_s: float = setting(25.0, "seconds between Engine.IO pings to a client")
+    ping_timeout_s: float = setting(
         20.0, "seconds a client may stay silent after a ping before it is dropped"
     )
-    allow_origin: str = _help(
+    allow_origin: str = setting(
         "",
         "comma-separated origins (scheme://host[:port]) whose pages may connect, besides "
         "the server's own origin and clients that send no Origin header (the simulator)",
     )
-    max_connections: int = _help(
+    max_connections: int = setting(
         DEFAULT_MAX_CONNECTIONS, "open TCP connections served at once; more are answered 503 and closed"
     )
-    idle_timeout_s: float = _help(
+    idle_timeout_s: float = setting(
         5.0,
         "seconds a connection may wait before its first request, and a new session before "
         "its first message, before it is dropped",
     )
-    driver_bytes_per_s: float = _help(
+    driver_bytes_per_s: float = setting(
         DEFAULT_DRIVER_BYTES_PER_S,
         "bytes/s the driving connection may send on average (bursts: 2 s of it); more disconnects it",
     )
-    guest_bytes_per_s: float = _help(
+    guest_bytes_per_s: float = setting(
         DEFAULT_GUEST_BYTES_PER_S,
         "bytes/s any other connection may send on average (bursts: 2 s of it); more disconnects it",
     )
-    max_messages_per_s: float = _help(
+    max_messages_per_s: float = setting(
         DEFAULT_MAX_MESSAGES_PER_S,
         "messages/s a connection may send on average (bursts: 2 s of it); more disconnects it",
     )
@@ -102,9 +96,9 @@ class ServerConfig:
             "max_message_bytes",
             f"must be >= {MIN_MESSAGE_BYTES} (a frame is ~40 kB), got {self.max_message_bytes}",
         )
-        _require(self.stats_interval_s >= 0, "stats_interval_s", "must be >= 0")
-        _require(self.ping_interval_s > 0, "ping_interval_s", "must be > 0")
-        _require(self.ping_timeout_s > 0, "ping_timeout_s", "must be > 0")
+        check_range("stats_interval_s", self.stats_interval_s, low=0)
+        check_range("ping_interval_s", self.ping_interval_s, low=0, low_open=True)
+        check_range("ping_timeout_s", self.ping_timeout_s, low=0, low_open=True)
         for origin in self.allowed_origins:
             _require(
                 re.fullmatch(ORIGIN_PATTERN, origin) is not None,
@@ -116,7 +110,7 @@ class ServerConfig:
             "max_connections",
             f"must be in 1..{MAX_CONNECTIONS_LIMIT} (what one event loop serves), got {self.max_connections}",
         )
-        _require(self.idle_timeout_s > 0, "idle_timeout_s", "must be > 0")
+        check_range("idle_timeout_s", self.idle_timeout_s, low=0, low_open=True)
         for name in ("driver_bytes_per_s", "guest_bytes_per_s"):
             _require(
                 getattr(self, name) * FLOOD_BURST_S >= self.max_message_bytes,
@@ -124,7 +118,7 @@ class ServerConfig:
                 f"a burst ({FLOOD_BURST_S:g} s of it) must hold one message of max_message_bytes "
                 f"({self.max_message_bytes}), got {getattr(self, name)}",
             )
-        _require(self.max_messages_per_s >= 1, "max_messages_per_s", "must be >= 1")
+        check_range("max_messages_per_s", self.max_messages_per_s, low=1)
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
@@ -136,18 +130,18 @@ class ServerConfig:
 class ControllerConfig:
     """PI speed controller; the throttle it gives is clamped to the simulator's range."""
 
-    set_speed: float = _help(9.0, "target speed in mph (Udacity's drive.py uses 9)")
-    kp: float = _help(0.1, "proportional gain, throttle per mph of error")
-    ki: float = _help(0.05, "integral gain, throttle per mph*s of accumulated error")
-    integral_limit: float = _help(
+    set_speed: float = setting(9.0, "target speed in mph (Udacity's drive.py uses 9)")
+    kp: float = setting(0.1, "proportional gain, throttle per mph of error")
+    ki: float = setting(0.05, "integral gain, throttle per mph*s of accumulated error")
+    integral_limit: float = setting(
         0.5, "anti-windup: |ki * integral| never exceeds this (throttle units)"
     )
-    throttle_min: float = _help(-1.0, "lowest throttle sent; negative brakes (simulator: -1..1)")
-    throttle_max: float = _help(1.0, "highest throttle sent (simulator: -1..1)")
-    turn_slowdown: float = _help(
+    throttle_min: float = setting(-1.0, "lowest throttle sent; negative brakes (simulator: -1..1)")
+    throttle_max: float = setting(1.0, "highest throttle sent (simulator: -1..1)")
+    turn_slowdown: float = setting(
         0.0, "fraction of the set speed removed at full steering lock; 0 = off"
     )
-    max_dt_s: float = _help(
+    max_dt_s: float = setting(
         0.2, "longest time step integrated at once (s), so a pause cannot wind up"
     )
 
@@ -161,19 +155,19 @@ class ControllerConfig:
             "throttle_min",
             f"need -1 <= throttle_min < throttle_max <= 1, got {self.throttle_min}, {self.throttle_max}",
         )
-        _require(0.0 <= self.turn_slowdown < 1.0, "turn_slowdown", "must be in [0, 1)")
-        _require(self.max_dt_s > 0, "max_dt_s", "must be > 0")
+        check_range("turn_slowdown", self.turn_slowdown, low=0, high=1, high_open=True)
+        check_range("max_dt_s", self.max_dt_s, low=0, low_open=True)
 
 
 @dataclass(frozen=True)
 class RunRecordingConfig:
     """Recording an autonomous run in the simulator's format."""
 
-    folder: str = _help("", "run folder (IMG/ + driving_log.csv); empty = do not record")
-    overwrite: bool = _help(
+    folder: str = setting("", "run folder (IMG/ + driving_log.csv); empty = do not record")
+    overwrite: bool = setting(
         False, "record into a non-empty folder; files are added, none deleted, an earlier log renamed"
     )
-    queue_frames: int = _help(
+    queue_frames: int = setting(
         256, "frames waiting for the writer thread before the server waits for the disk"
     )
 

@@ -125,8 +125,9 @@ class _SessionLoader:
             return problem("excluded", f"rows {marked.first}-{marked.last}{note}")
         if len(line.fields) != len(COLUMNS):
             if not line.terminated and len(line.fields) < len(COLUMNS):
-                return problem("truncated_row", f"last line ends without newline after {len(line.fields)} of 7 fields")
-            return problem("wrong_column_count", f"{len(line.fields)} fields, expected 7")
+                return problem("truncated_row", f"last line ends without newline after {len(line.fields)} "
+                                                f"of {len(COLUMNS)} fields")
+            return problem("wrong_column_count", f"{len(line.fields)} fields, expected {len(COLUMNS)}")
         values = dict(zip(COLUMNS, line.fields))
         numbers: dict[str, float] = {}
         for name in _NUMBERS:

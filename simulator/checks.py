@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import fields
 from typing import Any
 
+from recorder.config_fields import check_range
+
 __all__ = ["check_ranges"]
 
 
@@ -23,8 +25,4 @@ def check_ranges(config: Any, non_negative: Iterable[str] = ("seed",), skip: Ite
         value = getattr(config, f.name)
         if f.name in skip:
             continue
-        if f.name in non_negative:
-            if not value >= 0:
-                raise ValueError(f"{f.name} must be >= 0, got {value}")
-        elif not value > 0:
-            raise ValueError(f"{f.name} must be > 0, got {value}")
+        check_range(f.name, value, low=0, low_open=f.name not in non_negative)

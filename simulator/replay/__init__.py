@@ -13,7 +13,7 @@ for the deviated pose with the Unity simulator's own camera geometry
 
 from recorder.camera_geometry import CameraGeometry
 from simulator.replay.check import CheckConfig, SideCameraCheck, check_side_cameras
-from simulator.replay.loop import Driver, DriverView
+from simulator.replay.loop import DriverView, ViewSteering
 from simulator.replay.path import RecordedPath, load_path
 from simulator.replay.render import Renderer
 from simulator.replay.run import (
@@ -27,7 +27,7 @@ from simulator.replay.run import (
 __all__ = [
     "CameraGeometry",
     "CheckConfig",
-    "Driver",
+    "ViewSteering",
     "DriverView",
     "RecordedPath",
     "Renderer",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from recorder.camera_geometry import CameraGeometry
+from recorder.camera_geometry import UNITY_GEOMETRY
 from simulator.benchmark import rate
 from simulator.replay.loop import DriverView, closed_loop
 from simulator.replay.path import load_path
@@ -57,7 +57,7 @@ def benchmark_replay(recording: str | os.PathLike, steps: int = 1000, config: Re
     cv2.setNumThreads(1)
     try:
         path = load_path(recording, config.max_gap_s)
-        geometry = CameraGeometry()
+        geometry = UNITY_GEOMETRY
         renderer = Renderer(geometry)
         frame = cv2.cvtColor(cv2.imread(str(path.segments[0].frames[0])), cv2.COLOR_BGR2RGB)
         rng = np.random.default_rng(0)

@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 
 from recorder import LoadConfig, RecordingError, load_recordings
-from recorder.camera_geometry import UNITY_CAMERAS, CameraGeometry
+from recorder.camera_geometry import UNITY_CAMERAS, UNITY_GEOMETRY, CameraGeometry
 from simulator.replay.render import Renderer
 
 __all__ = ["CheckConfig", "SideCameraCheck", "check_side_cameras", "ROAD_ROWS", "TABLE_HEADER"]
@@ -113,7 +113,7 @@ def _gray(path: os.PathLike) -> np.ndarray:
 
 
 def check_side_cameras(
-    recording: str | os.PathLike, config: CheckConfig = CheckConfig(), geometry: CameraGeometry = CameraGeometry()
+    recording: str | os.PathLike, config: CheckConfig = CheckConfig(), geometry: CameraGeometry = UNITY_GEOMETRY
 ) -> SideCameraCheck:
     """Compare re-rendered centre frames with the recorded side frames of `recording`.
 

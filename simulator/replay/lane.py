@@ -42,7 +42,7 @@ import cv2
 import numpy as np
 
 from recorder import LoadConfig, load_recordings
-from recorder.camera_geometry import UNITY_CAMERAS, CameraGeometry
+from recorder.camera_geometry import UNITY_CAMERAS, UNITY_GEOMETRY, CameraGeometry
 from recorder.images import read_rgb
 
 __all__ = ["LaneConfig", "LaneMeter", "LaneCheck", "check_lane", "LANE_TABLE_HEADER"]
@@ -94,7 +94,7 @@ _YELLOW_HUE = (15, 35)
 class LaneMeter:
     """`LaneMeter()(rgb)`: the camera's offset from the lane centre (m, > 0 right of it), or None."""
 
-    def __init__(self, config: LaneConfig = LaneConfig(), geometry: CameraGeometry = CameraGeometry()) -> None:
+    def __init__(self, config: LaneConfig = LaneConfig(), geometry: CameraGeometry = UNITY_GEOMETRY) -> None:
         self.config = config
         steps = round(2 * config.half_width_m / config.cell_m) + 1
         self._x = np.linspace(-config.half_width_m, config.half_width_m, steps)
@@ -186,7 +186,7 @@ class LaneCheck:
 
 
 def check_lane(
-    recording: str | os.PathLike, config: LaneConfig = LaneConfig(), geometry: CameraGeometry = CameraGeometry()
+    recording: str | os.PathLike, config: LaneConfig = LaneConfig(), geometry: CameraGeometry = UNITY_GEOMETRY
 ) -> LaneCheck:
     """Measure the driver's offset from the lane centre on every kept row of `recording`.
 

@@ -31,7 +31,7 @@ from simulator.replay.motion import Deviation, advance, camera_offset, curvature
 from simulator.replay.path import RecordedPath
 from simulator.replay.render import Renderer
 
-__all__ = ["DriverView", "Driver", "ReplayStepper", "Snapshot", "Trace", "closed_loop"]
+__all__ = ["DriverView", "ReplayStepper", "Snapshot", "Trace", "ViewSteering", "closed_loop"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,9 @@ class DriverView:
     lane_offset_m: float | None = None  # the view's offset from the lane centre, None unseen (for reference drivers)
 
 
-Driver = Callable[[DriverView], float]
+# What steers the replayed car: the steering ([-1, 1]) for a re-rendered view (a model served over
+# the wire, or a reference driver). Not `agent.Driver`, which turns telemetry into a command.
+ViewSteering = Callable[[DriverView], float]
 
 
 @dataclass(frozen=True)
@@ -213,7 +215,7 @@ class ReplayStepper:
 
 def closed_loop(
     path: RecordedPath,
-    driver: Driver,
+    driver: ViewSteering,
     geometry: CameraGeometry,
     spacing_m: float,
     threshold_m: float,

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from recorder.camera_geometry import (
+    UNITY_GEOMETRY,
     CameraGeometry,
     ground_homography,
     rotation_homography,
@@ -31,7 +32,7 @@ _WARP_FLAGS = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
 class Renderer:
     """Warps recorded centre frames to deviated poses; one per camera geometry."""
 
-    def __init__(self, geometry: CameraGeometry = CameraGeometry()) -> None:
+    def __init__(self, geometry: CameraGeometry = UNITY_GEOMETRY) -> None:
         self.geometry = geometry
         self.size = (geometry.width, geometry.height)
         self._columns = np.arange(geometry.width, dtype=np.float64)

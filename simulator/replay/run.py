@@ -25,12 +25,12 @@ from typing import Callable, ContextManager
 import numpy as np
 
 from recorder.atomic import write_json_atomic
-from recorder.camera_geometry import CameraGeometry
+from recorder.camera_geometry import UNITY_GEOMETRY, CameraGeometry
 from simulator.autonomous import METRICS_NAME, check_out_dir
 from simulator.car import MAX_STEER_DEG, MPH
 from simulator.checks import check_ranges
 from simulator.metrics import autonomy_percent, interventions_per_km, rms
-from simulator.replay.loop import Driver, DriverView, ReplayStepper, Trace, closed_loop
+from simulator.replay.loop import DriverView, ReplayStepper, Trace, ViewSteering, closed_loop
 from simulator.replay.path import load_path
 from simulator.replay.plots import frame_strip, plot_deviation
 from simulator.wire import SimulatorLink, jpeg_base64, telemetry_payload
@@ -192,7 +192,7 @@ def _lane_figures(trace: Trace) -> dict[str, float | None]:
 
 def _run(
     recording: str | os.PathLike,
-    driver_for: Callable[[], ContextManager[Driver]],
+    driver_for: Callable[[], ContextManager[ViewSteering]],
     config: ReplayConfig,
     out_dir: str | os.PathLike | None,
     geometry: CameraGeometry,
@@ -224,7 +224,7 @@ class _WireDriver:
         self.config = config
         self.throttle = 0.0
 
-    def __enter__(self) -> Driver:
+    def __enter__(self) -> ViewSteering:
         self.link = SimulatorLink(self.config.host, self.config.port, self.config.timeout_s)
         return self
 
@@ -240,10 +240,10 @@ class _WireDriver:
 class _LocalDriver:
     """A Python callable as a driver (no connection to open or close)."""
 
-    def __init__(self, driver: Driver) -> None:
+    def __init__(self, driver: ViewSteering) -> None:
         self.driver = driver
 
-    def __enter__(self) -> Driver:
+    def __enter__(self) -> ViewSteering:
         return self.driver
 
     def __exit__(self, *exc: object) -> None:
@@ -254,7 +254,7 @@ def replay(
     recording: str | os.PathLike,
     config: ReplayConfig = ReplayConfig(),
     out_dir: str | os.PathLike | None = None,
-    geometry: CameraGeometry = CameraGeometry(),
+    geometry: CameraGeometry = UNITY_GEOMETRY,
     progress: bool = False,
 ) -> ReplayResult:
     """Replay `recording` against the drive server at `config.host:config.port`; write the run's files to `out_dir`.
@@ -269,10 +269,10 @@ def replay(
 
 def replay_in_process(
     recording: str | os.PathLike,
-    driver: Driver,
+    driver: ViewSteering,
     config: ReplayConfig = ReplayConfig(),
     out_dir: str | os.PathLike | None = None,
-    geometry: CameraGeometry = CameraGeometry(),
+    geometry: CameraGeometry = UNITY_GEOMETRY,
     progress: bool = False,
 ) -> ReplayResult:
     """The same closed loop with a Python `driver(view) -> steering` instead of the wire (host/port unused)."""

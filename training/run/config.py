@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from recorder.config_fields import check_range, setting
 from recorder.split import check_seed
 from training.data.frame_store import StoreConfig
 
@@ -67,16 +68,12 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size", "loader_workers", "examples_per_row"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.samples_per_epoch is not None and self.samples_per_epoch < 1:
-            raise ValueError(f"samples_per_epoch must be >= 1, got {self.samples_per_epoch}")
-        if self.threads < 0:
-            raise ValueError(f"threads must be >= 0, got {self.threads}")
-        if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+            check_range(name, getattr(self, name), low=1)
+        if self.samples_per_epoch is not None:
+            check_range("samples_per_epoch", self.samples_per_epoch, low=1)
+        check_range("threads", self.threads, low=0)
+        check_range("learning_rate", self.learning_rate, low=0, low_open=True)
+        check_range("dropout", self.dropout, low=0, high=1, high_open=True)
         if self.verbose not in (0, 1, 2):
             raise ValueError(f"verbose must be 0, 1 or 2, got {self.verbose}")
         StoreConfig(max_memory_gb=self.max_memory_gb)  # raises ValueError naming max_memory_gb
@@ -103,19 +100,15 @@ class TrainConfig:
 class DrivingEvalConfig:
     """Closed-loop scoring of checkpoints during training."""
 
-    eval_every: int = field(default=0, metadata={
-        "help": "score the model in closed loop every N epochs (and after the last) and keep the best "
-                "as best_driving.keras (0: off)"})
-    eval_recordings: tuple[str, ...] = field(default=(), metadata={
-        "help": "recordings replayed to score the model (other people's laps, not the training data)"})
-    eval_tracks: int = field(default=0, metadata={
-        "help": "unseen built-in tracks also driven to score the model (seeds 1, 2, ...)"})
+    eval_every: int = setting(0, "score the model in closed loop every N epochs (and after the last) and keep "
+                                 "the best as best_driving.keras (0: off)")
+    eval_recordings: tuple[str, ...] = setting(
+        (), "recordings replayed to score the model (other people's laps, not the training data)")
+    eval_tracks: int = setting(0, "unseen built-in tracks also driven to score the model (seeds 1, 2, ...)")
 
     def __post_init__(self) -> None:
-        if self.eval_every < 0:
-            raise ValueError(f"eval_every must be >= 0 epochs, got {self.eval_every}")
-        if self.eval_tracks < 0:
-            raise ValueError(f"eval_tracks must be >= 0, got {self.eval_tracks}")
+        check_range("eval_every", self.eval_every, low=0, unit="epochs")
+        check_range("eval_tracks", self.eval_tracks, low=0)
         worlds = bool(self.eval_recordings) or self.eval_tracks > 0
         if self.eval_every and not worlds:
             raise ValueError("eval_every needs eval_recordings or eval_tracks: somewhere to drive")
@@ -132,23 +125,16 @@ class DrivingEvalConfig:
 class LongRunConfig:
     """Checkpoints, resume, early stopping and TensorBoard logs of one run."""
 
-    checkpoint: bool = field(default=False, metadata={
-        "help": "save the model every epoch (checkpoints/last.keras, best.keras) and a backup "
-                "of the training state, so a killed run can be resumed with --resume"})
-    resume: bool = field(default=False, metadata={
-        "help": "continue the unfinished run in --out from its last backup (same command otherwise)"})
-    backup_every: int = field(default=0, metadata={
-        "help": "also back up every N batches within an epoch (0: at epoch ends only)"})
-    early_stopping: int = field(default=0, metadata={
-        "help": "stop after N epochs without a lower val_loss and keep the best weights (0: off)"})
-    tensorboard: bool = field(default=False, metadata={
-        "help": "write loss and val_loss per epoch to RUN_DIR/tensorboard for TensorBoard"})
+    checkpoint: bool = setting(False, "save the model every epoch (checkpoints/last.keras, best.keras) and a "
+                                      "backup of the training state, so a killed run can be resumed with --resume")
+    resume: bool = setting(False, "continue the unfinished run in --out from its last backup (same command otherwise)")
+    backup_every: int = setting(0, "also back up every N batches within an epoch (0: at epoch ends only)")
+    early_stopping: int = setting(0, "stop after N epochs without a lower val_loss and keep the best weights (0: off)")
+    tensorboard: bool = setting(False, "write loss and val_loss per epoch to RUN_DIR/tensorboard for TensorBoard")
 
     def __post_init__(self) -> None:
-        if self.backup_every < 0:
-            raise ValueError(f"backup_every must be >= 0 batches, got {self.backup_every}")
-        if self.early_stopping < 0:
-            raise ValueError(f"early_stopping must be >= 0 epochs, got {self.early_stopping}")
+        check_range("backup_every", self.backup_every, low=0, unit="batches")
+        check_range("early_stopping", self.early_stopping, low=0, unit="epochs")
         if self.backup_every and not (self.checkpoint or self.resume):
             raise ValueError("backup_every needs checkpoint (there is no backup without it)")
 
@@ -177,14 +163,11 @@ def parse_workers(text: str) -> tuple[str, ...]:
 class ClusterConfig:
     """Which machines train together and which one this is."""
 
-    workers: tuple[str, ...] = field(
-        default=(),
-        metadata={"help": "HOST:PORT of every worker, comma separated, the same list on each "
-                          "machine; empty: train on this machine only"},
-    )  # every worker's address, identical on all workers; () for one machine
-    worker_index: int = field(
-        default=0, metadata={"help": "this machine's position in --workers (0 is the chief)"}
-    )  # index of this machine in `workers`; 0 writes the run folder
+    # every worker's address, identical on all workers; () for one machine
+    workers: tuple[str, ...] = setting((), "HOST:PORT of every worker, comma separated, the same list on each "
+                                           "machine; empty: train on this machine only")
+    # index of this machine in `workers`; 0 writes the run folder
+    worker_index: int = setting(0, "this machine's position in --workers (0 is the chief)")
 
     def __post_init__(self) -> None:
         for address in self.workers:
