@@ -38,7 +38,7 @@ import cv2
 import numpy as np
 
 from training.augmentation.config import DEFAULT_AUGMENT, AugmentConfig
-from training.augmentation.labels import CENTER, corrected_steering, frame_scale
+from training.augmentation.labels import CENTER, corrected_steering, frame_scale, shifted_steering
 from training.augmentation.views import draw_views, return_steering, view_homography
 from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig
 
@@ -222,7 +222,7 @@ def augment_batch(
         views = [view_homography(r, y, config.preprocess) for r, y in zip(right_m, yaw_left_rad)]
         steering = steering + return_steering(right_m, yaw_left_rad, config.view_lookahead_m)
     images = flip_and_shift([store[i, c] for i, c in zip(index, camera)], flip, dx, dy, views)
-    steering = np.where(flip, -steering, steering) + dx * config.steering_per_px
+    steering = shifted_steering(np.where(flip, -steering, steering), dx, config.steering_per_px)
 
     mask = shadow_masks(batch, images.shape[1], images.shape[2], rng, config.shadow_probability,
                         config.shadow_left_probability)

@@ -21,7 +21,7 @@ import numpy as np
 
 from recorder.sample import Sample
 from training.augmentation.config import DEFAULT_AUGMENT, AugmentConfig
-from training.augmentation.labels import corrected_steering
+from training.augmentation.labels import corrected_steering, shifted_steering
 from training.augmentation.views import (
     draw_views,
     return_steering,
@@ -78,7 +78,7 @@ def translate(
     shifted = cv2.warpAffine(
         image, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT
     )
-    return shifted, steering + dx * steering_per_px
+    return shifted, shifted_steering(steering, dx, steering_per_px)
 
 
 def shadow(

@@ -13,7 +13,7 @@ import numpy as np
 from recorder.formats import FRAME_SHAPE
 from training.preprocess import PreprocessConfig
 
-__all__ = ["CENTER", "LEFT", "RIGHT", "corrected_steering", "frame_scale"]
+__all__ = ["CENTER", "LEFT", "RIGHT", "corrected_steering", "shifted_steering", "frame_scale"]
 
 # Camera slots, in the driving log's column order.
 CENTER, LEFT, RIGHT = 0, 1, 2
@@ -27,6 +27,16 @@ def corrected_steering(steering: np.ndarray | float, camera: np.ndarray | int, c
     """
     camera = np.asarray(camera)
     return np.asarray(steering) + np.select([camera == LEFT, camera == RIGHT], [correction, -correction], 0.0)
+
+
+def shifted_steering(steering: np.ndarray | float, dx: np.ndarray | float,
+                     steering_per_px: float) -> np.ndarray | float:
+    """Steering for a frame shifted `dx` pixels right: the car looks further left, so it steers right.
+
+    Flips negate the steering and synthesised views add `views.return_steering`; a
+    shift adds `steering_per_px` per pixel (in the frame the shift is made on).
+    """
+    return steering + dx * steering_per_px
 
 
 def frame_scale(preprocess: PreprocessConfig) -> tuple[float, float]:
