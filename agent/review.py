@@ -29,7 +29,7 @@ import json
 import logging
 import math
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from flask import Flask, Response, jsonify, request, send_file
@@ -37,6 +37,7 @@ from tqdm import tqdm
 from werkzeug.serving import make_server
 
 from agent.guard import HostGuard, cross_site, trusted_hosts
+from recorder.config_fields import setting
 from recorder.exclusions import (
     ExcludedRange,
     Exclusions,
@@ -66,8 +67,8 @@ MAX_BODY_BYTES = 1 << 20
 class ReviewConfig:
     """Where the review page is served."""
 
-    host: str = field(default="127.0.0.1", metadata={"help": "interface to listen on (0.0.0.0 for all)"})
-    port: int = field(default=REVIEW_PORT, metadata={"help": "TCP port; 0 picks a free one"})
+    host: str = setting("127.0.0.1", "interface to listen on (0.0.0.0 for all)")
+    port: int = setting(REVIEW_PORT, "TCP port; 0 picks a free one")
 
     def __post_init__(self) -> None:
         if not self.host:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from recorder.atomic import atomic_path
+from recorder.config_fields import setting
 from recorder.formats import CAMERAS, IMAGE_DIR
 from recorder.images import check_inside
 
@@ -50,12 +51,10 @@ class VideoError(ValueError):
 class VideoConfig:
     """How the video is made."""
 
-    fps: float = field(default=60.0, metadata={"help": "frames per second of the video (Udacity's default 60)"})
-    camera: str = field(
-        default="center", metadata={"help": "camera whose frames are used", "choices": CAMERAS}
-    )
-    codec: str = field(default="h264", metadata={
-        "help": "h264 (plays in browsers) or mp4v (MPEG-4 Part 2, as Udacity's video.py)", "choices": tuple(CODECS)})
+    fps: float = setting(60.0, "frames per second of the video (Udacity's default 60)")
+    camera: str = setting("center", "camera whose frames are used", choices=CAMERAS)
+    codec: str = setting("h264", "h264 (plays in browsers) or mp4v (MPEG-4 Part 2, as Udacity's video.py)",
+                         choices=tuple(CODECS))
 
     def __post_init__(self) -> None:
         if not (0 < self.fps <= 1000):

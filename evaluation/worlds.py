@@ -23,10 +23,11 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from recorder.config_fields import setting
 from recorder.formats import LOG_NAME
 from simulator.autonomous import DriveConfig, drive
 from simulator.replay import ReplayConfig, load_path, replay
@@ -44,18 +45,13 @@ REPLAY, TRACK = "replay", "track"
 class EvaluationConfig:
     """Which built-in tracks are driven, how far, and the replays' intervention threshold."""
 
-    tracks: int = field(default=5, metadata={"help": "unseen built-in tracks to drive (0: none)"})
-    first_track_seed: int = field(default=1, metadata={
-        "help": "seed of the first track; tracks are this seed and the next ones (default: 1)"})
-    training_track_seed: int = field(default=0, metadata={
-        "help": "seed of the built-in track the models were trained on, refused among the driven ones "
-                "(default: 0, the track of simulate.py record and the demo)"})
-    laps: int = field(default=1, metadata={"help": "laps driven on each track"})
-    max_sim_s: float = field(default=600.0, metadata={
-        "help": "simulated seconds after which a track's run stops even if laps are missing"})
-    threshold_m: float = field(default=1.0, metadata={
-        "help": "replays: |d| from the recorded path that counts as an intervention (m; the paper's 1 m)"})
-    timeout_s: float = field(default=30.0, metadata={"help": "longest wait for the drive server's answer (s)"})
+    tracks: int = setting(5, "unseen built-in tracks to drive (0: none)")
+    first_track_seed: int = setting(1, "seed of the first track; tracks are this seed and the next ones (default: 1)")
+    training_track_seed: int = setting(0, "seed of the built-in track the models were trained on, refused among the driven ones " "(default: 0, the track of simulate.py record and the demo)")
+    laps: int = setting(1, "laps driven on each track")
+    max_sim_s: float = setting(600.0, "simulated seconds after which a track's run stops even if laps are missing")
+    threshold_m: float = setting(1.0, "replays: |d| from the recorded path that counts as an intervention (m; the paper's 1 m)")
+    timeout_s: float = setting(30.0, "longest wait for the drive server's answer (s)")
 
     def __post_init__(self) -> None:
         if self.tracks < 0:

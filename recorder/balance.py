@@ -9,11 +9,12 @@ contiguous blocks (see `recorder.split`) still mean something.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
+from recorder.config_fields import setting
 from recorder.sample import Sample
 
 __all__ = ["BalanceConfig", "balance", "bin_counts", "steering_bins"]
@@ -24,9 +25,9 @@ class BalanceConfig:
     """How steering values are binned and capped."""
 
     # number of equal-width steering bins over [-1, 1]
-    bins: int = field(default=25, metadata={"help": "number of equal-width steering bins over [-1, 1]"})
+    bins: int = setting(25, "number of equal-width steering bins over [-1, 1]")
     # samples kept at most per bin (the rest dropped at random)
-    max_per_bin: int = field(default=200, metadata={"help": "samples kept at most per steering bin"})
+    max_per_bin: int = setting(200, "samples kept at most per steering bin")
 
     def __post_init__(self) -> None:
         if self.bins < 1:

@@ -23,6 +23,7 @@ from typing import Sequence
 
 from tqdm import tqdm
 
+from recorder.config_fields import setting
 from recorder.csv_log import COLUMNS, LogLine, read_log
 from recorder.exclusions import (
     Exclusions,
@@ -47,29 +48,17 @@ class LoadConfig:
     """How strictly rows are filtered."""
 
     # mph; rows slower than this are dropped as "stationary" (0 keeps them all)
-    min_speed: float = field(
-        default=0.1, metadata={"help": "mph; rows slower than this are dropped as stationary (0 keeps all)"}
-    )
+    min_speed: float = setting(0.1, "mph; rows slower than this are dropped as stationary (0 keeps all)")
     # fully decode every JPEG, libjpeg's warnings as errors (about 0.7 ms an image), besides checking
     # its markers and size; off, a JPEG cut short that still ends with its end marker is used
-    decode_images: bool = field(
-        default=True,
-        metadata={"help": "fully decode every JPEG, dropping those that decode with errors (false: check "
-                          "only its start/end markers and its size, faster)"},
-    )
+    decode_images: bool = setting(True, "fully decode every JPEG, dropping those that decode with errors (false: "
+                                        "check only its start/end markers and its size, faster)")
     # drop a row whose centre image an earlier row already used
-    drop_duplicates: bool = field(
-        default=True, metadata={"help": "drop rows whose centre image an earlier row already used"}
-    )
+    drop_duplicates: bool = setting(True, "drop rows whose centre image an earlier row already used")
     # leave out the rows marked in each recording's exclusions file, where there is one
-    exclusions: bool = field(
-        default=True, metadata={"help": "leave out the rows marked in each recording's exclusions file (review.py)"}
-    )
+    exclusions: bool = setting(True, "leave out the rows marked in each recording's exclusions file (review.py)")
     # folder of <recording>.exclusions.json files; empty = the folder that holds each recording
-    exclusions_dir: str = field(
-        default="",
-        metadata={"help": "folder of <recording name>.exclusions.json files; empty = beside each recording folder"},
-    )
+    exclusions_dir: str = setting("", "folder of <recording name>.exclusions.json files; empty = beside each recording folder")
 
     def __post_init__(self) -> None:
         if not math.isfinite(self.min_speed) or self.min_speed < 0:

@@ -11,11 +11,12 @@ blocks, chosen with an explicit seed, go to validation until it holds about
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
+from recorder.config_fields import setting
 from recorder.sample import Sample
 
 __all__ = ["MAX_SEED", "Split", "SplitConfig", "check_seed", "split_blocks"]
@@ -35,11 +36,9 @@ class SplitConfig:
     """How samples are cut into blocks and how many go to validation."""
 
     # share of frames (0 <= f < 1) put in validation, in whole blocks
-    validation_fraction: float = field(
-        default=0.2, metadata={"help": "share of frames (0 <= f < 1) put in validation, in whole blocks"}
-    )
+    validation_fraction: float = setting(0.2, "share of frames (0 <= f < 1) put in validation, in whole blocks")
     # frames per block (50 frames is about 5 s of driving)
-    block_size: int = field(default=50, metadata={"help": "frames per contiguous block (50 is about 5 s)"})
+    block_size: int = setting(50, "frames per contiguous block (50 is about 5 s)")
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.validation_fraction < 1.0:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -22,6 +22,7 @@ import numpy as np
 from tqdm import tqdm
 
 from recorder.atomic import write_json_atomic
+from recorder.config_fields import setting
 from simulator.car import MAX_STEER_DEG
 from simulator.checks import check_ranges
 from simulator.metrics import MetricsTracker, RunMetrics
@@ -44,14 +45,12 @@ RUN_FILES = (METRICS_NAME, PATH_PLOT_NAME, CAMERAS_NAME)
 class DriveConfig:
     """Where the drive server is and how long to drive."""
 
-    host: str = field(default="127.0.0.1", metadata={"help": "drive server host"})
+    host: str = setting("127.0.0.1", "drive server host")
     # the Unity simulator's port is fixed at 4567
-    port: int = field(default=4567, metadata={"help": "drive server port"})
-    laps: int = field(default=3, metadata={"help": "laps to drive"})
-    timeout_s: float = field(default=30.0, metadata={
-        "help": "longest wait for the server's answer (wall-clock s)", "aliases": ("--timeout",)})
-    max_sim_s: float = field(default=1800.0, metadata={
-        "help": "stop after this much simulated time even if laps are missing (s)"})
+    port: int = setting(4567, "drive server port")
+    laps: int = setting(3, "laps to drive")
+    timeout_s: float = setting(30.0, "longest wait for the server's answer (wall-clock s)", aliases=("--timeout",))
+    max_sim_s: float = setting(1800.0, "stop after this much simulated time even if laps are missing (s)")
 
     def __post_init__(self) -> None:
         if not self.host:

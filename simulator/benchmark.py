@@ -9,12 +9,13 @@ bands, the sky and the haze cost on top, whatever the machine.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import cv2
 import numpy as np
 
+from recorder.config_fields import setting
 from recorder.formats import CAMERAS, JPEG_QUALITY
 from simulator.car import CarState
 from simulator.simulation import Simulation
@@ -26,7 +27,7 @@ __all__ = ["RenderBenchConfig", "RenderBenchmark", "benchmark_render", "rate"]
 class RenderBenchConfig:
     """How much the rendering benchmark renders."""
 
-    frames: int = field(default=500, metadata={"help": "car poses rendered per measurement"})
+    frames: int = setting(500, "car poses rendered per measurement")
 
     def __post_init__(self) -> None:
         if self.frames < 1:

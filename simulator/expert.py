@@ -13,10 +13,11 @@ out (those frames would teach the drift) and records the recovery.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from recorder.config_fields import setting
 from simulator.car import MAX_STEER_DEG, MPH, CarConfig, CarState, holding_throttle
 from simulator.checks import check_ranges
 from simulator.track import Track
@@ -28,26 +29,19 @@ __all__ = ["ExpertConfig", "Expert", "ExpertAction", "pure_pursuit_steering"]
 class ExpertConfig:
     """How the expert drives."""
 
-    speed_mph: float = field(default=15.0, metadata={
-        "help": "expert's cruising speed (mph, <= 30)", "aliases": ("--speed",)})
+    speed_mph: float = setting(15.0, "expert's cruising speed (mph, <= 30)", aliases=("--speed",))
     # 7.5 m makes a 1 m sideways offset ask for about 0.2 steering, the usual
     # side-camera correction, with the cameras 1 m apart
-    lookahead_min: float = field(default=7.5, metadata={"help": "shortest pure-pursuit lookahead (m)"})
-    lookahead_time: float = field(default=0.5, metadata={
-        "help": "above --lookahead-min, the lookahead is this many seconds of travel (s)"})
-    speed_gain: float = field(default=0.4, metadata={
-        "help": "throttle per m/s below the cruising speed (brake when negative)"})
-    drift_every: float = field(default=8.0, metadata={
-        "help": "mean seconds between drift-and-recover manoeuvres (0 = never)"})
-    drift_min: float = field(default=1.2, metadata={"help": "smallest sideways offset a drift reaches (m)"})
-    drift_max: float = field(default=3.0, metadata={"help": "largest sideways offset a drift reaches (m)"})
-    drift_lookahead: float = field(default=6.0, metadata={
-        "help": "lookahead while drifting out: smaller drifts out faster (m)"})
-    settle: float = field(default=0.3, metadata={
-        "help": "a recovery ends when the car is this close to the centre line (m)"})
-    steering_noise: float = field(default=0.0, metadata={
-        "help": "std of the noise added to the steering actually applied"})
-    seed: int = field(default=0, metadata={"help": "seed of the manoeuvres' timing, side and size"})
+    lookahead_min: float = setting(7.5, "shortest pure-pursuit lookahead (m)")
+    lookahead_time: float = setting(0.5, "above --lookahead-min, the lookahead is this many seconds of travel (s)")
+    speed_gain: float = setting(0.4, "throttle per m/s below the cruising speed (brake when negative)")
+    drift_every: float = setting(8.0, "mean seconds between drift-and-recover manoeuvres (0 = never)")
+    drift_min: float = setting(1.2, "smallest sideways offset a drift reaches (m)")
+    drift_max: float = setting(3.0, "largest sideways offset a drift reaches (m)")
+    drift_lookahead: float = setting(6.0, "lookahead while drifting out: smaller drifts out faster (m)")
+    settle: float = setting(0.3, "a recovery ends when the car is this close to the centre line (m)")
+    steering_noise: float = setting(0.0, "std of the noise added to the steering actually applied")
+    seed: int = setting(0, "seed of the manoeuvres' timing, side and size")
 
     def __post_init__(self) -> None:
         check_ranges(self, non_negative=("seed", "drift_every", "steering_noise"))

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from tqdm import tqdm
 
+from recorder.config_fields import setting
 from recorder.formats import JPEG_QUALITY
 from recorder.log_writer import DrivingLogWriter
 from simulator.car import MPH
@@ -41,9 +42,8 @@ class FolderNotEmptyError(ValueError):
 class ExpertRecordingConfig:
     """How much to record and how."""
 
-    laps: float = field(default=3.0, metadata={"help": "laps to record (may be fractional)"})
-    jpeg_quality: int = field(
-        default=JPEG_QUALITY, metadata={"help": "JPEG quality of the frames, 1..100 (Unity's default)"})
+    laps: float = setting(3.0, "laps to record (may be fractional)")
+    jpeg_quality: int = setting(JPEG_QUALITY, "JPEG quality of the frames, 1..100 (Unity's default)")
 
     def __post_init__(self) -> None:
         if not self.laps > 0:

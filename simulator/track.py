@@ -11,10 +11,11 @@ radians counter-clockwise from +x.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from recorder.config_fields import setting
 from simulator.checks import check_ranges
 
 __all__ = ["TrackConfig", "Track", "make_track"]
@@ -29,18 +30,15 @@ _MAX_ATTEMPTS = 500
 class TrackConfig:
     """How a track is generated."""
 
-    seed: int = field(default=0, metadata={"help": "seed of the track: different seeds give different tracks"})
-    length: float = field(default=800.0, metadata={"help": "lap length along the centre line, 500..1500 (m)"})
-    road_width: float = field(default=9.0, metadata={"help": "asphalt width, edge to edge (m)"})
-    harmonics: int = field(default=5, metadata={"help": "highest harmonic of the radius function (>= 2)"})
-    roughness: float = field(default=0.35, metadata={
-        "help": "amplitude scale of the harmonics (fraction of the mean radius)"})
-    min_radius: float = field(default=25.0, metadata={"help": "tightest allowed curve radius (m)"})
-    turn_radius: float = field(default=150.0, metadata={
-        "help": "a curve this tight must exist both left and right (m)"})
-    clearance: float = field(default=25.0, metadata={
-        "help": "least distance between centre-line parts far apart along it (m)"})
-    spacing: float = field(default=0.5, metadata={"help": "distance between stored centre-line points (m)"})
+    seed: int = setting(0, "seed of the track: different seeds give different tracks")
+    length: float = setting(800.0, "lap length along the centre line, 500..1500 (m)")
+    road_width: float = setting(9.0, "asphalt width, edge to edge (m)")
+    harmonics: int = setting(5, "highest harmonic of the radius function (>= 2)")
+    roughness: float = setting(0.35, "amplitude scale of the harmonics (fraction of the mean radius)")
+    min_radius: float = setting(25.0, "tightest allowed curve radius (m)")
+    turn_radius: float = setting(150.0, "a curve this tight must exist both left and right (m)")
+    clearance: float = setting(25.0, "least distance between centre-line parts far apart along it (m)")
+    spacing: float = setting(0.5, "distance between stored centre-line points (m)")
 
     def __post_init__(self) -> None:
         check_ranges(self)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from recorder.config_fields import setting
 from recorder.sample import Sample
 from training.approaches import PrepareContext, approach_names, get_approach
 from training.augmentation.config import DEFAULT_AUGMENT
@@ -52,21 +53,21 @@ class BenchConfig:
     """Size of the benchmark; equal for every row."""
 
     # examples per epoch
-    samples_per_epoch: int = field(default=1024, metadata={"help": "examples per epoch"})
+    samples_per_epoch: int = setting(1024, "examples per epoch")
     # epochs per row (the first is warm-up for throughput; >= 2)
-    epochs: int = field(default=3, metadata={"help": "epochs per row; the first is warm-up (>= 2)"})
+    epochs: int = setting(3, "epochs per row; the first is warm-up (>= 2)")
     # examples per batch
-    batch_size: int = field(default=64, metadata={"help": "examples per batch"})
+    batch_size: int = setting(64, "examples per batch")
     # seed of the model and the example draws
-    seed: int = field(default=0, metadata={"help": "random seed"})
+    seed: int = setting(0, "random seed")
     # rows of the synthetic recording made when no LOG_DIR is given
-    synthetic_rows: int = field(default=200, metadata={"help": "rows of the generated recording"})
+    synthetic_rows: int = setting(200, "rows of the generated recording")
     # decode threads for preparation (0 = one per core)
-    threads: int = field(default=0, metadata={"help": "decode threads for preparation (0 = one per core)"})
+    threads: int = setting(0, "decode threads for preparation (0 = one per core)")
     # generator approach: Keras PyDataset workers
-    loader_workers: int = field(default=1, metadata={"help": "generator approach: PyDataset workers"})
+    loader_workers: int = setting(1, "generator approach: PyDataset workers")
     # rounds of measurements; the summary shows medians (a shared CPU's speed drifts)
-    repeats: int = field(default=1, metadata={"help": "rounds of measurements (summary shows medians)"})
+    repeats: int = setting(1, "rounds of measurements (summary shows medians)")
 
     def __post_init__(self) -> None:
         for name in ("samples_per_epoch", "batch_size", "synthetic_rows", "loader_workers", "repeats"):

@@ -27,13 +27,14 @@ import json
 import logging
 import os
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
+from recorder.config_fields import setting
 from recorder.atomic import atomic_path, write_json_atomic
 from recorder.loader import load_recordings
 from training.contract import (
@@ -79,24 +80,17 @@ class ExportConfig:
     """What to export and how to check it."""
 
     # "onnx" (run by ONNX Runtime) or "litert" (.tflite, run by LiteRT)
-    format: str = field(default="onnx", metadata={"help": "export format", "choices": tuple(SUFFIXES)})
+    format: str = setting("onnx", "export format", choices=tuple(SUFFIXES))
     # output file; empty = beside the model with the format's suffix (model.int8.tflite if quantized)
-    out: str = field(default="", metadata={"help": "output file (default: beside the model, .onnx or .tflite)"})
+    out: str = setting("", "output file (default: beside the model, .onnx or .tflite)")
     # frames the exported model is checked on against Keras
-    check_frames: int = field(
-        default=MIN_CHECK_FRAMES, metadata={"help": f"frames of the equivalence check (>= {MIN_CHECK_FRAMES})"}
-    )
+    check_frames: int = setting(MIN_CHECK_FRAMES, f"frames of the equivalence check (>= {MIN_CHECK_FRAMES})")
     # recording folder whose centre frames are the check; empty = generated frames
-    check_recording: str = field(
-        default="", metadata={"help": "recording whose centre frames are checked (default: generated frames)"}
-    )
+    check_recording: str = setting("", "recording whose centre frames are checked (default: generated frames)")
     # seed of the generated check frames
-    seed: int = field(default=0, metadata={"help": "seed of the generated check frames"})
+    seed: int = setting(0, "seed of the generated check frames")
     # "none" = float32 as trained; "int8" = LiteRT with int8 weights and activations
-    quantize: str = field(
-        default="none", metadata={"help": "int8: quantize a litert export, calibrated on --check-recording",
-                                  "choices": QUANTIZE}
-    )
+    quantize: str = setting("none", "int8: quantize a litert export, calibrated on --check-recording", choices=QUANTIZE)
 
     def __post_init__(self) -> None:
         if self.format not in SUFFIXES:

@@ -20,7 +20,7 @@ import argparse
 import logging
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Sequence
@@ -30,6 +30,7 @@ from bcloning.commands import inspect_data, train
 from bcloning.flags import add_flags, from_flags, output_path, user_error
 from bcloning.tensorflow_logs import import_tensorflow_quietly
 from recorder.atomic import write_json_atomic
+from recorder.config_fields import setting
 from recorder.formats import LOG_NAME
 from simulator import (
     DriveConfig,
@@ -54,14 +55,14 @@ GOAL_MEAN_CTE_M = 0.5
 class DemoConfig:
     """What the demo records, trains and drives."""
 
-    record_laps: float = field(default=3.0, metadata={"help": "expert laps recorded for training"})
-    record_track_seed: int = field(default=0, metadata={"help": "track seed of the recording"})
-    drive_track_seed: int = field(default=7, metadata={"help": "track seed driven by the model (unseen)"})
-    drive_laps: int = field(default=3, metadata={"help": "laps the model drives"})
-    speed_mph: float = field(default=15.0, metadata={"help": "expert's speed and the drive server's set speed (mph)"})
-    epochs: int = field(default=5, metadata={"help": "training epochs of each approach"})
-    samples_per_epoch: int = field(default=4000, metadata={"help": "augmented examples per epoch"})
-    seed: int = field(default=0, metadata={"help": "seed of the expert's manoeuvres and of training"})
+    record_laps: float = setting(3.0, "expert laps recorded for training")
+    record_track_seed: int = setting(0, "track seed of the recording")
+    drive_track_seed: int = setting(7, "track seed driven by the model (unseen)")
+    drive_laps: int = setting(3, "laps the model drives")
+    speed_mph: float = setting(15.0, "expert's speed and the drive server's set speed (mph)")
+    epochs: int = setting(5, "training epochs of each approach")
+    samples_per_epoch: int = setting(4000, "augmented examples per epoch")
+    seed: int = setting(0, "seed of the expert's manoeuvres and of training")
 
     def __post_init__(self) -> None:
         if not self.record_laps > 0:

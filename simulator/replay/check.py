@@ -30,6 +30,7 @@ import numpy as np
 
 from recorder import LoadConfig, RecordingError, load_recordings
 from recorder.camera_geometry import UNITY_CAMERAS, UNITY_GEOMETRY, CameraGeometry
+from recorder.config_fields import setting
 from simulator.replay.render import Renderer
 
 __all__ = ["CheckConfig", "SideCameraCheck", "check_side_cameras", "ROAD_ROWS", "TABLE_HEADER"]
@@ -49,13 +50,10 @@ TABLE_HEADER = (
 class CheckConfig:
     """How many frames are compared and how."""
 
-    frames: int = field(default=60, metadata={"help": "rows compared per recording, spread evenly over it"})
-    blur_sigma_px: float = field(default=3.0, metadata={"help": "Gaussian blur of the edge maps (px)"})
+    frames: int = setting(60, "rows compared per recording, spread evenly over it")
+    blur_sigma_px: float = setting(3.0, "Gaussian blur of the edge maps (px)")
     # multiples of each side camera's offset: 0 is the unwarped centre frame, 1 the Unity geometry
-    scales: tuple[float, ...] = field(
-        default=(0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0),
-        metadata={"help": "multiples of each side camera's offset to compare (must include 0 and 1)"},
-    )
+    scales: tuple[float, ...] = setting((0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0), "multiples of each side camera's offset to compare (must include 0 and 1)")
 
     def __post_init__(self) -> None:
         if self.frames < 1:

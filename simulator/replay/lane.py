@@ -36,13 +36,14 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from recorder import LoadConfig, load_recordings
 from recorder.camera_geometry import UNITY_CAMERAS, UNITY_GEOMETRY, CameraGeometry
+from recorder.config_fields import setting
 from recorder.images import read_rgb
 
 __all__ = ["LaneConfig", "LaneMeter", "LaneCheck", "check_lane", "LANE_TABLE_HEADER"]
@@ -60,19 +61,15 @@ LANE_TABLE_HEADER = (
 class LaneConfig:
     """The bird's-eye window, what counts as yellow, and when a frame's two lines are believed."""
 
-    near_m: float = field(default=3.0, metadata={"help": "nearest road ahead of the lens looked at (m)"})
-    far_m: float = field(default=7.0, metadata={"help": "farthest road ahead of the lens looked at (m)"})
-    half_width_m: float = field(default=6.0, metadata={"help": "road looked at either side of the lens (m)"})
-    cell_m: float = field(default=0.05, metadata={"help": "bird's-eye cell size (m)"})
-    min_saturation: int = field(default=80, metadata={"help": "least HSV saturation of a yellow pixel (0..255)"})
-    min_value: int = field(default=80, metadata={"help": "least HSV value of a yellow pixel (0..255)"})
-    min_row_fraction: float = field(
-        default=0.4, metadata={"help": "share of the view's rows in which each line must be found"}
-    )
-    lane_width_m: float = field(default=6.9, metadata={"help": "distance between the lake track's yellow lines (m)"})
-    width_tolerance_m: float = field(
-        default=0.4, metadata={"help": "lines further than this from the lane width apart give no reading (m)"}
-    )
+    near_m: float = setting(3.0, "nearest road ahead of the lens looked at (m)")
+    far_m: float = setting(7.0, "farthest road ahead of the lens looked at (m)")
+    half_width_m: float = setting(6.0, "road looked at either side of the lens (m)")
+    cell_m: float = setting(0.05, "bird's-eye cell size (m)")
+    min_saturation: int = setting(80, "least HSV saturation of a yellow pixel (0..255)")
+    min_value: int = setting(80, "least HSV value of a yellow pixel (0..255)")
+    min_row_fraction: float = setting(0.4, "share of the view's rows in which each line must be found")
+    lane_width_m: float = setting(6.9, "distance between the lake track's yellow lines (m)")
+    width_tolerance_m: float = setting(0.4, "lines further than this from the lane width apart give no reading (m)")
 
     def __post_init__(self) -> None:
         for name in ("near_m", "cell_m", "half_width_m", "lane_width_m", "width_tolerance_m"):

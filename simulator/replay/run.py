@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import math
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, ContextManager
 
@@ -26,6 +26,7 @@ import numpy as np
 
 from recorder.atomic import write_json_atomic
 from recorder.camera_geometry import UNITY_GEOMETRY, CameraGeometry
+from recorder.config_fields import setting
 from simulator.autonomous import METRICS_NAME, check_out_dir
 from simulator.car import MAX_STEER_DEG, MPH
 from simulator.checks import check_ranges
@@ -54,20 +55,18 @@ logger = logging.getLogger(__name__)
 class ReplayConfig:
     """Where the drive server is and how the recorded lap is replayed."""
 
-    host: str = field(default="127.0.0.1", metadata={"help": "drive server host"})
-    port: int = field(default=4567, metadata={"help": "drive server port"})
-    timeout_s: float = field(default=30.0, metadata={"help": "longest wait for the server's answer (wall-clock s)"})
+    host: str = setting("127.0.0.1", "drive server host")
+    port: int = setting(4567, "drive server port")
+    timeout_s: float = setting(30.0, "longest wait for the server's answer (wall-clock s)")
     # |d| beyond this is an intervention (m); Bojarski et al.'s 1 m
-    threshold_m: float = field(default=1.0, metadata={"help": "lateral offset that counts as an intervention (m)"})
+    threshold_m: float = setting(1.0, "lateral offset that counts as an intervention (m)")
     # longest distance along the path between decisions (m); 0 = one per recorded frame (about 1.3 m at
     # 30 mph). 0.4 m is the drive server's default 9 mph set speed at 10 decisions per second, or the
     # recordings' 30 mph at 33 per second, what the simulator's telemetry loop gives a fast server.
-    spacing_m: float = field(
-        default=0.4, metadata={"help": "longest distance between decisions along the path (m); 0 = one per recorded frame"}
-    )
+    spacing_m: float = setting(0.4, "longest distance between decisions along the path (m); 0 = one per recorded frame")
     # rows further apart in time start a new segment (s); the simulator records a frame every ~0.1 s
-    max_gap_s: float = field(default=0.5, metadata={"help": "rows further apart in time start a new segment (s)"})
-    strip_frames: int = field(default=4, metadata={"help": "recorded/re-rendered frame pairs in frames.png"})
+    max_gap_s: float = setting(0.5, "rows further apart in time start a new segment (s)")
+    strip_frames: int = setting(4, "recorded/re-rendered frame pairs in frames.png")
 
     def __post_init__(self) -> None:
         if not self.host:

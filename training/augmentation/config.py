@@ -16,7 +16,9 @@ chance; both paths draw the side with `shadow_left_probability`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from recorder.config_fields import setting
 
 __all__ = ["AugmentConfig", "DEFAULT_AUGMENT"]
 
@@ -25,42 +27,18 @@ __all__ = ["AugmentConfig", "DEFAULT_AUGMENT"]
 class AugmentConfig:
     """How each training sample is varied; each field has its unit."""
 
-    camera_correction: float = field(
-        default=0.2, metadata={"help": "steering added for the left camera, subtracted for the right"}
-    )
-    max_view_offset_m: float = field(
-        default=1.0, metadata={"help": "synthesised view: camera shifted up to this far sideways (m, either way)"}
-    )
-    max_view_turn_deg: float = field(
-        default=5.0, metadata={"help": "synthesised view: camera turned up to this far (degrees, either way)"}
-    )
-    view_lookahead_m: float = field(
-        default=5.0, metadata={"help": "its steering aims at the recorded path this far ahead (m)"}
-    )
-    flip_probability: float = field(
-        default=0.5, metadata={"help": "chance of a horizontal flip (steering negated)"}
-    )
-    max_shift_x: float = field(
-        default=50.0, metadata={"help": "max horizontal translation, px of the 320-px frame (either way)"}
-    )
-    max_shift_y: float = field(
-        default=10.0, metadata={"help": "max vertical translation, px of the 160-px frame (either way)"}
-    )
-    steering_per_px: float = field(
-        default=0.002, metadata={"help": "steering added per px of horizontal shift"}
-    )
-    shadow_probability: float = field(
-        default=0.5, metadata={"help": "chance of a random shadow band"}
-    )
-    shadow_darkness: float = field(
-        default=0.5, metadata={"help": "brightness factor inside a shadow (0 black, 1 none)"}
-    )
-    shadow_left_probability: float = field(
-        default=0.5, metadata={"help": "chance a shadow darkens the left side of its line (else the right)"}
-    )
-    brightness_range: tuple[float, float] = field(
-        default=(0.6, 1.4), metadata={"help": "random brightness factor (min, max)"}
-    )
+    camera_correction: float = setting(0.2, "steering added for the left camera, subtracted for the right")
+    max_view_offset_m: float = setting(1.0, "synthesised view: camera shifted up to this far sideways (m, either way)")
+    max_view_turn_deg: float = setting(5.0, "synthesised view: camera turned up to this far (degrees, either way)")
+    view_lookahead_m: float = setting(5.0, "its steering aims at the recorded path this far ahead (m)")
+    flip_probability: float = setting(0.5, "chance of a horizontal flip (steering negated)")
+    max_shift_x: float = setting(50.0, "max horizontal translation, px of the 320-px frame (either way)")
+    max_shift_y: float = setting(10.0, "max vertical translation, px of the 160-px frame (either way)")
+    steering_per_px: float = setting(0.002, "steering added per px of horizontal shift")
+    shadow_probability: float = setting(0.5, "chance of a random shadow band")
+    shadow_darkness: float = setting(0.5, "brightness factor inside a shadow (0 black, 1 none)")
+    shadow_left_probability: float = setting(0.5, "chance a shadow darkens the left side of its line (else the right)")
+    brightness_range: tuple[float, float] = setting((0.6, 1.4), "random brightness factor (min, max)")
 
     def __post_init__(self) -> None:
         for name in ("flip_probability", "shadow_probability", "shadow_darkness", "shadow_left_probability"):

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from recorder.config_fields import setting
 from training.co2.estimate import cloud_intensity, country_intensity
 
 __all__ = ["EMISSIONS_FILE", "EmissionsConfig", "PhaseMeasurement", "mean_watts", "tracked"]
@@ -39,20 +40,15 @@ class EmissionsConfig:
     """Where the run is (for the grid's intensity) and how codecarbon measures."""
 
     # 3-letter ISO code of the country whose grid powers this machine
-    country_iso_code: str = field(
-        default="USA", metadata={"help": "3-letter ISO code of this machine's country (grid mix)"}
-    )
+    country_iso_code: str = setting("USA", "3-letter ISO code of this machine's country (grid mix)")
     # cloud provider, when running in a cloud region (overrides the country's grid)
-    cloud_provider: str | None = field(default=None, metadata={"help": "cloud provider, e.g. gcp"})
+    cloud_provider: str | None = setting(None, "cloud provider, e.g. gcp")
     # cloud region, e.g. europe-west1; needs cloud_provider
-    cloud_region: str | None = field(default=None, metadata={"help": "cloud region, e.g. europe-west1"})
+    cloud_region: str | None = setting(None, "cloud region, e.g. europe-west1")
     # "process": this process' CPU share; "machine": the whole machine's load
-    tracking_mode: str = field(
-        default="process",
-        metadata={"help": "codecarbon tracking: process (this run's share) or machine", "choices": _TRACKING_MODES},
-    )
+    tracking_mode: str = setting("process", "codecarbon tracking: process (this run's share) or machine", choices=_TRACKING_MODES)
     # seconds between codecarbon's power samples
-    measure_power_secs: float = field(default=15.0, metadata={"help": "seconds between power samples"})
+    measure_power_secs: float = setting(15.0, "seconds between power samples")
 
     def __post_init__(self) -> None:
         country_intensity(self.country_iso_code)  # raises ValueError naming the code

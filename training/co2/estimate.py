@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from recorder.config_fields import setting
 
 __all__ = [
     "POWER_WATTS",
@@ -64,20 +66,15 @@ class EstimateConfig:
     """Which device and grid a run's time is estimated for."""
 
     # a POWER_WATTS name, or "measured" for the power codecarbon measured in this run
-    device: str = field(
-        default=MEASURED_DEVICE,
-        metadata={"help": f"device power: one of {sorted(POWER_WATTS)} or '{MEASURED_DEVICE}'"},
-    )
+    device: str = setting(MEASURED_DEVICE, f"device power: one of {sorted(POWER_WATTS)} or '{MEASURED_DEVICE}'")
     # cloud provider of the region (as in codecarbon's impact.csv, e.g. gcp); None = a country
-    cloud_provider: str | None = field(default=None, metadata={"help": "cloud provider, e.g. gcp"})
+    cloud_provider: str | None = setting(None, "cloud provider, e.g. gcp")
     # cloud region, e.g. us-central1; needs cloud_provider
-    cloud_region: str | None = field(default=None, metadata={"help": "cloud region, e.g. us-central1"})
+    cloud_region: str | None = setting(None, "cloud region, e.g. us-central1")
     # 3-letter ISO country whose grid mix to use; None = where the run was measured
-    country_iso_code: str | None = field(
-        default=None, metadata={"help": "3-letter country code of the grid (default: where measured)"}
-    )
+    country_iso_code: str | None = setting(None, "3-letter country code of the grid (default: where measured)")
     # data-centre power usage effectiveness (>= 1)
-    pue: float = field(default=DEFAULT_PUE, metadata={"help": "power usage effectiveness (>= 1)"})
+    pue: float = setting(DEFAULT_PUE, "power usage effectiveness (>= 1)")
 
     def __post_init__(self) -> None:
         if self.device != MEASURED_DEVICE and self.device not in POWER_WATTS:

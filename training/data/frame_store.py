@@ -21,12 +21,14 @@ from __future__ import annotations
 import logging
 import math
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import psutil
+
+from recorder.config_fields import setting
 
 __all__ = [
     "DEFAULT_RAM_SHARE",
@@ -56,12 +58,9 @@ class StoreConfig:
     """Where prepared frames go."""
 
     # RAM budget for prepared frames, GB (1e9 bytes); None: DEFAULT_RAM_SHARE of the machine's RAM
-    max_memory_gb: float | None = field(default=None, metadata={
-        "help": "GB of RAM the prepared frames may use; above it they go to a memory-mapped file "
-                "in the run folder (default: half the machine's RAM)"})
+    max_memory_gb: float | None = setting(None, "GB of RAM the prepared frames may use; above it they go to a memory-mapped file " "in the run folder (default: half the machine's RAM)")
     # "ram" or "disk" skips the budget check (benchmarks); None decides from the budget
-    force: str | None = field(default=None, metadata={
-        "help": "put the prepared frames in this store whatever the budget", "choices": ("ram", "disk")})
+    force: str | None = setting(None, "put the prepared frames in this store whatever the budget", choices=("ram", "disk"))
 
     def __post_init__(self) -> None:
         if self.max_memory_gb is not None and not (

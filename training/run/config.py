@@ -9,7 +9,7 @@ closed loop (`DrivingEvalConfig`; the scoring itself is `evaluation.checkpoints`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from recorder.config_fields import check_range, setting
 from recorder.split import check_seed
@@ -23,48 +23,35 @@ class TrainConfig:
     """How one model is trained; equal values make two approaches' runs comparable."""
 
     # training approach, a name from training.approaches
-    approach: str = field(default="in-memory", metadata={"help": "training approach"})
+    approach: str = setting("in-memory", "training approach")
     # passes over samples_per_epoch examples; 10 x 10 per row is the recipe that drove the real
     # replays best in docs/replay.md's study (about a minute for the Udacity sample on 2 cores)
-    epochs: int = field(default=10, metadata={"help": "epochs to train"})
+    epochs: int = setting(10, "epochs to train")
     # examples per gradient step
-    batch_size: int = field(default=64, metadata={"help": "examples per batch"})
+    batch_size: int = setting(64, "examples per batch")
     # examples drawn (camera, augmentation) per epoch; None = examples_per_row per training row
-    samples_per_epoch: int | None = field(
-        default=None,
-        metadata={"help": "augmented examples per epoch (default: --examples-per-row per training row)"},
-    )
+    samples_per_epoch: int | None = setting(None, "augmented examples per epoch (default: --examples-per-row per training row)")
     # each row is seen this often per epoch, each time with a fresh camera choice and augmentation
-    examples_per_row: int = field(
-        default=10, metadata={"help": "augmented examples per training row and epoch, where --samples-per-epoch is not given"}
-    )
+    examples_per_row: int = setting(10, "augmented examples per training row and epoch, where --samples-per-epoch is not given")
     # seeds model initialisation, example draws, balance, split and shuffling
-    seed: int = field(default=0, metadata={"help": "random seed of the whole run"})
+    seed: int = setting(0, "random seed of the whole run")
     # Adam's step size
-    learning_rate: float = field(default=1e-3, metadata={"help": "Adam learning rate"})
+    learning_rate: float = setting(1e-3, "Adam learning rate")
     # dropout before PilotNet's dense layers (0 = none)
-    dropout: float = field(default=0.0, metadata={"help": "dropout rate before the dense layers"})
+    dropout: float = setting(0.0, "dropout rate before the dense layers")
     # decoding threads while preparing data (0 = one per core)
-    threads: int = field(
-        default=0, metadata={"help": "decode threads for data preparation (0 = one per core)"}
-    )
+    threads: int = setting(0, "decode threads for data preparation (0 = one per core)")
     # keras PyDataset workers of the generator approach (1 = one background loader, as in
     # the tutorials' fit_generator)
-    loader_workers: int = field(
-        default=1, metadata={"help": "generator approach: Keras PyDataset worker threads"}
-    )
+    loader_workers: int = setting(1, "generator approach: Keras PyDataset worker threads")
     # cap samples per steering bin before the split (recorder.balance)
-    balance: bool = field(default=True, metadata={"help": "balance steering bins before the split"})
+    balance: bool = setting(True, "balance steering bins before the split")
     # RAM budget of prepared frames (in-memory, pipeline), GB; above it they go to a
     # memory-mapped file in the run folder. None: half the machine's RAM (training.data.frame_store)
-    max_memory_gb: float | None = field(
-        default=None,
-        metadata={"help": "GB of RAM prepared frames may use (in-memory, pipeline); above it they go to "
-                          "a memory-mapped file in the run folder (default: half the machine's RAM)"},
-    )
+    max_memory_gb: float | None = setting(None, "GB of RAM prepared frames may use (in-memory, pipeline); above it they go to " "a memory-mapped file in the run folder (default: half the machine's RAM)")
     # Keras progress output: 0 silent, 1 progress bar (where stdout is no terminal: one logged
     # line per epoch, training.run.train.EpochLine), 2 one line per epoch
-    verbose: int = field(default=1, metadata={"help": "Keras output: 0 none, 1 bar, 2 line/epoch"})
+    verbose: int = setting(1, "Keras output: 0 none, 1 bar, 2 line/epoch")
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size", "loader_workers", "examples_per_row"):
