@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from recorder.atomic import write_json_atomic
+from recorder.config_fields import setting
 from training.co2.emissions import EMISSIONS_FILE
 from training.run.folder import CONTRACT_FILE, HISTORY_FILE, LOSS_PLOT, MODEL_FILE, REPORT_FILE
 
@@ -61,11 +62,10 @@ class TrackingConfig:
 
     track: str = field(default_factory=lambda: os.environ.get(TRACK_ENV, "none"), metadata={
         "help": f"log the run to MLflow (default: ${TRACK_ENV}, else none)", "choices": ("none", "mlflow")})
-    tracking_uri: str = field(default="", metadata={
-        "help": f"MLflow store, e.g. sqlite:///runs.db (default: ${URI_ENV}, else {DEFAULT_URI} here)"})
-    track_model: bool = field(default=False, metadata={"help": "also log model.keras and model.json as artifacts"})
+    tracking_uri: str = setting("", f"MLflow store, e.g. sqlite:///runs.db (default: ${URI_ENV}, else {DEFAULT_URI} here)")
+    track_model: bool = setting(False, "also log model.keras and model.json as artifacts")
     # MLflow's own default experiment: the one `mlflow.search_runs()` and `mlflow ui` show first
-    experiment: str = field(default="Default", metadata={"help": "MLflow experiment of the run"})
+    experiment: str = setting("Default", "MLflow experiment of the run")
 
     def __post_init__(self) -> None:
         if self.track not in ("none", "mlflow"):
