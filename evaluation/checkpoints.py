@@ -38,10 +38,9 @@ from evaluation.models import drive_model
 from evaluation.report import pool_replays, summarise
 from evaluation.worlds import EvaluationConfig, plan_worlds
 from recorder.atomic import atomic_path, write_json_atomic
-from training.preprocess import PreprocessConfig
-from training.run.config import DrivingEvalConfig
 from training.model_file import save_model
-from training.run.config import TrainConfig
+from training.preprocess import PreprocessConfig
+from training.run.config import DrivingEvalConfig, TrainConfig
 from training.run.folder import BEST_DRIVING_FILE
 from training.run.train import model_contract
 
