@@ -86,8 +86,8 @@ LOSS_PLOT = "loss.png"
 REPORT_FILE = "report.json"
 BEST_DRIVING_FILE = "best_driving.keras"
 DRIVING_FILE = "driving.json"
-RUN_FILES = (MODEL_FILE, CONTRACT_FILE, HISTORY_FILE, LOSS_PLOT, EMISSIONS_FILE, REPORT_FILE)
 SETTINGS_FILE = "settings.json"
+RUN_FILES = (MODEL_FILE, CONTRACT_FILE, HISTORY_FILE, LOSS_PLOT, EMISSIONS_FILE, REPORT_FILE, SETTINGS_FILE)
 INCOMPLETE_FILE = "INCOMPLETE"
 INTERRUPTED_PREFIX = "interrupted_"
 # Long runs (`--checkpoint`, written by training.run.callbacks), read here without Keras:
