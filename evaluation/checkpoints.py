@@ -10,7 +10,7 @@ protocol in the replays of `eval_recordings` and on `eval_tracks` unseen
 built-in tracks (`evaluation`, the code of scripts/evaluate.py). The
 epoch with the highest mean autonomy over those worlds (ties, such as 0 % where
 every world has an intervention every 6 s or more often: fewer interventions,
-then the lower mean |d| or |cte|) is saved as RUN_DIR/best_driving.keras with its contract
+then the lower mean |offset| from the reference line) is saved as RUN_DIR/best_driving.keras with its contract
 (best_driving.json); report.json's "driving_eval" lists every scored epoch and
 the best, and driving_eval.png draws autonomy beside val_loss per epoch.
 Each score is also kept in RUN_DIR/driving_eval.json as it is made, so a run
@@ -36,7 +36,7 @@ import keras
 
 from evaluation.models import drive_model
 from evaluation.report import pool_replays, summarise
-from evaluation.worlds import EvaluationConfig, plan_worlds
+from evaluation.worlds import EvaluationConfig, plan_worlds, world_metric
 from recorder.atomic import atomic_path, write_json_atomic
 from training.model_file import save_model
 from training.preprocess import PreprocessConfig
@@ -51,8 +51,8 @@ logger = logging.getLogger(__name__)
 DRIVING_EVAL_PLOT = "driving_eval.png"
 DRIVING_EVAL_FILE = "driving_eval.json"
 # Per-world metrics kept in the report for each scored epoch.
-_WORLD_KEYS = ("autonomy_percent", "interventions", "interventions_per_km", "mean_abs_cte_m", "max_abs_cte_m",
-               "steering_rms_change")
+_WORLD_KEYS = ("autonomy_percent", "interventions", "interventions_per_km", "mean_abs_reference_offset_m",
+               "max_abs_reference_offset_m", "steering_rms_change")
 
 
 class DrivingEval(keras.callbacks.Callback):
@@ -98,10 +98,11 @@ class DrivingEval(keras.callbacks.Callback):
             "epoch": number,
             "val_loss": None if (logs or {}).get("val_loss") is None else float(logs["val_loss"]),
             "autonomy_percent": overall["autonomy_percent"]["mean"],
-            "mean_abs_cte_m": overall["mean_abs_cte_m"]["mean"],
+            "mean_abs_reference_offset_m": overall["mean_abs_reference_offset_m"]["mean"],
             "interventions": int(sum(e["metrics"]["interventions"] for e in entries)),
             "replay_interventions_per_km": None if pooled is None else pooled["interventions_per_km"],
-            "worlds": {e["world"]: {key: e["metrics"].get(key) for key in _WORLD_KEYS} for e in entries},
+            "worlds": {e["world"]: {key: world_metric(e["kind"], e["metrics"], key) for key in _WORLD_KEYS}
+                       for e in entries},
         }
         self.scored.append(record)
         better = self.best is None or rank(record) > rank(self.best)
@@ -111,8 +112,9 @@ class DrivingEval(keras.callbacks.Callback):
         self.seconds += time.perf_counter() - start
         write_json_atomic(self.run_dir / DRIVING_EVAL_FILE,
                           {"scored": self.scored, "best": self.best, "seconds": self.seconds})
-        logger.info("epoch %d drives with autonomy %.1f %%, mean |d| or |cte| %.3f m, %d interventions%s (%.1f s)",
-                    number, record["autonomy_percent"], record["mean_abs_cte_m"], record["interventions"],
+        logger.info("epoch %d drives with autonomy %.1f %%, mean |offset| from the reference line %.3f m, "
+                    "%d interventions%s (%.1f s)", number, record["autonomy_percent"],
+                    record["mean_abs_reference_offset_m"], record["interventions"],
                     ": best so far, saved" if better else "", time.perf_counter() - start)
 
     def summary(self) -> dict[str, Any]:
@@ -150,8 +152,8 @@ def checkpoint_scorer(driving: DrivingEvalConfig, run_dir: str | os.PathLike, co
 
 
 def rank(record: dict[str, Any]) -> tuple[float, int, float]:
-    """Larger drives better: autonomy, then fewer interventions, then a smaller mean |d| or |cte|."""
-    return record["autonomy_percent"], -record["interventions"], -record["mean_abs_cte_m"]
+    """Larger drives better: autonomy, then fewer interventions, then a smaller mean |offset| from the reference line."""
+    return record["autonomy_percent"], -record["interventions"], -record["mean_abs_reference_offset_m"]
 
 
 def plot_scores(scored: Sequence[dict[str, Any]], path: str | os.PathLike) -> Path:

@@ -30,14 +30,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from recorder.atomic import atomic_path
-from evaluation.worlds import REPLAY, TRACK, WorldResult
+from evaluation.worlds import REPLAY, TRACK, WorldResult, world_metric
 from simulator.metrics import autonomy_percent, interventions_per_km
 
 __all__ = ["SUMMARY_KEYS", "markdown", "plot_evaluation", "pool_replays", "summarise", "world_entry"]
 
 # Metrics summarised over worlds: each world's value, then mean, std, min, max.
-SUMMARY_KEYS = ("autonomy_percent", "interventions", "interventions_per_km", "mean_abs_cte_m", "max_abs_cte_m",
-                "steering_rms_change", "lap_time_s")
+SUMMARY_KEYS = ("autonomy_percent", "interventions", "interventions_per_km", "mean_abs_reference_offset_m",
+                "max_abs_reference_offset_m", "steering_rms_change", "lap_time_s")
 KIND_TITLES = {REPLAY: "replays", TRACK: "tracks", "all": "all worlds"}
 
 
@@ -48,7 +48,7 @@ def world_entry(result: WorldResult, laps: int) -> dict[str, Any]:
 
 
 def _value(entry: dict[str, Any], key: str) -> float | None:
-    return entry["lap_time_s"] if key == "lap_time_s" else entry["metrics"].get(key)
+    return entry["lap_time_s"] if key == "lap_time_s" else world_metric(entry["kind"], entry["metrics"], key)
 
 
 def _spread(values: Sequence[float]) -> dict[str, float] | None:
@@ -84,7 +84,7 @@ def _weighted(pairs: Sequence[tuple[float | None, float]]) -> float | None:
 def pool_replays(entries: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     """One model's replays as one drive: per km and autonomy from the totals; None without replays.
 
-    Mean |d| and the steering's rms change are weighted by decisions, the lane-centre
+    The mean offset from the recorded path and the steering's rms change are weighted by decisions, the lane-centre
     offsets by the decisions whose view showed both lane lines (car and recorded driver each).
     """
     replays = [e["metrics"] for e in entries if e["kind"] == REPLAY]
@@ -104,8 +104,8 @@ def pool_replays(entries: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
         "interventions": interventions,
         "interventions_per_km": round(interventions_per_km(interventions, distance), 3),
         "autonomy_percent": round(autonomy_percent(interventions, sum(m["elapsed_s"] for m in replays)), 3),
-        "mean_abs_cte_m": _weighted([(m["mean_abs_cte_m"], m["steps"]) for m in replays]),
-        "max_abs_cte_m": max(m["max_abs_cte_m"] for m in replays),
+        "mean_abs_reference_offset_m": _weighted([(m["mean_abs_path_offset_m"], m["steps"]) for m in replays]),
+        "max_abs_reference_offset_m": max(m["max_abs_path_offset_m"] for m in replays),
         "steering_rms_change": round((squares / steps) ** 0.5, 5) if steps else 0.0,
         "mean_abs_lane_offset_m": _weighted([(m.get("mean_abs_lane_offset_m"), w) for m, w in zip(replays, car_weights)]),
         "recorded_mean_abs_lane_offset_m": _weighted(
@@ -125,7 +125,8 @@ def _mean_sd(spread: dict[str, float] | None, fmt: str) -> str:
 # Table columns: header, metric key, number format.
 _COLUMNS = (("autonomy %", "autonomy_percent", ".1f"), ("interventions", "interventions", ".0f"),
             ("per km", "interventions_per_km", ".1f"),
-            ("mean \\|d\\| or \\|cte\\| m", "mean_abs_cte_m", ".3f"), ("max \\|d\\| or \\|cte\\| m", "max_abs_cte_m", ".3f"),
+            ("mean \\|offset\\| from path or centre line m", "mean_abs_reference_offset_m", ".3f"),
+            ("max \\|offset\\| from path or centre line m", "max_abs_reference_offset_m", ".3f"),
             ("steering rms change", "steering_rms_change", ".4f"), ("lap time s", "lap_time_s", ".1f"))
 
 
@@ -142,8 +143,8 @@ def _replay_note(evaluation: dict[str, Any]) -> str:
     if not spacings:
         return "No replays."
     how = ", ".join("once per recorded frame" if not s else f"every {s:g} m" for s in sorted(spacings, key=lambda s: s or 0))
-    return (f"Replays: |d| is the offset from the recorded path (speed as recorded, a decision {how}), "
-            f"an intervention is |d| > {evaluation['config']['threshold_m']:g} m. Lane centre: the replayed car's and "
+    return (f"Replays: the offset is from the recorded path (speed as recorded, a decision {how}), "
+            f"an intervention is an offset over {evaluation['config']['threshold_m']:g} m. Lane centre: the replayed car's and "
             "the recorded driver's mean offset from the midpoint of the yellow lane lines, over the decisions whose "
             "view shows both (share seen); the recorded path is the driver's, not the lane centre (docs/replay.md).")
 
@@ -183,7 +184,7 @@ def markdown(evaluation: dict[str, Any]) -> str:
         "square of the change of steering between consecutive decisions (1 = 25 degrees; high = jitter).",
         _replay_note(evaluation),
         (f"Tracks: built-in track seeds {', '.join(map(str, seeds))} (unseen: training track seed "
-         f"{cfg['training_track_seed']}), {cfg['laps']} lap(s) each, |cte| is the offset from the centre line, "
+         f"{cfg['training_track_seed']}), {cfg['laps']} lap(s) each, the offset is the cross-track error, from the centre line, "
          "an intervention is leaving the road; lap time only where every lap was driven.") if seeds else "No tracks.",
         f"Drive server set speed {evaluation['controller']['set_speed']:g} mph (tracks; a replay keeps the recorded speed).",
     ]

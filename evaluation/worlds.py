@@ -6,10 +6,13 @@
 
 A replay (`simulator.replay`, Bojarski et al. 2016 section 6) drives the
 recorded lap of a real recording, re-rendered for the car's deviation from it;
-its `mean_abs_cte_m` and `max_abs_cte_m` are |d|, the lateral offset from the
-recorded path, and an intervention is |d| over `threshold_m`. A built-in track
-(`simulator.drive`) is the whole closed loop; there the cross-track error is the
-offset from the road's centre line and an intervention is leaving the road.
+its `mean_abs_path_offset_m` and `max_abs_path_offset_m` are |d|, the lateral
+offset from the recorded path, and an intervention is |d| over `threshold_m`. A
+built-in track (`simulator.drive`) is the whole closed loop; there the offset
+is the cross-track error from the road's centre line (`mean_abs_cte_m`,
+`max_abs_cte_m`) and an intervention is leaving the road. Tables and rankings
+read either as "the offset from the world's reference line" through
+`world_metric` (keys `mean_abs_reference_offset_m`, `max_abs_reference_offset_m`).
 Both reach the drive server only through the simulator's wire protocol, so
 what is scored is exactly what would drive the Unity simulator.
 
@@ -25,7 +28,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from recorder.config_fields import setting
 from recorder.formats import LOG_NAME
@@ -34,11 +37,24 @@ from simulator.replay import ReplayConfig, load_path, replay
 from simulator.simulation import SimulatorConfig
 from simulator.track import TrackConfig
 
-__all__ = ["REPLAY", "TRACK", "EvaluationConfig", "World", "WorldResult", "drive_world", "plan_worlds"]
+__all__ = ["REFERENCE_OFFSETS", "REPLAY", "TRACK", "EvaluationConfig", "World", "WorldResult", "drive_world",
+           "plan_worlds", "world_metric"]
 
 logger = logging.getLogger(__name__)
 
 REPLAY, TRACK = "replay", "track"
+
+# The offset from a world's reference line, one name for both kinds of world -> the metric holding it in
+# each kind's metrics.json: a replay's offset from the recorded path, a track's cross-track error from the centre line.
+REFERENCE_OFFSETS = {
+    "mean_abs_reference_offset_m": {REPLAY: "mean_abs_path_offset_m", TRACK: "mean_abs_cte_m"},
+    "max_abs_reference_offset_m": {REPLAY: "max_abs_path_offset_m", TRACK: "max_abs_cte_m"},
+}
+
+
+def world_metric(kind: str, metrics: Mapping[str, Any], key: str) -> Any:
+    """`metrics[key]` of a world of this kind (None where absent); a key of `REFERENCE_OFFSETS` reads the kind's own."""
+    return metrics.get(REFERENCE_OFFSETS.get(key, {}).get(kind, key))
 
 
 @dataclass(frozen=True)
@@ -50,7 +66,7 @@ class EvaluationConfig:
     training_track_seed: int = setting(0, "seed of the built-in track the models were trained on, refused among the driven ones " "(default: 0, the track of simulate.py record and the demo)")
     laps: int = setting(1, "laps driven on each track")
     max_sim_s: float = setting(600.0, "simulated seconds after which a track's run stops even if laps are missing")
-    threshold_m: float = setting(1.0, "replays: |d| from the recorded path that counts as an intervention (m; the paper's 1 m)")
+    threshold_m: float = setting(1.0, "replays: |offset| from the recorded path that counts as an intervention (m; the paper's 1 m)")
     timeout_s: float = setting(30.0, "longest wait for the drive server's answer (s)")
 
     def __post_init__(self) -> None:
@@ -150,6 +166,7 @@ def drive_world(world: World, host: str, port: int, config: EvaluationConfig,
             SimulatorConfig(track=TrackConfig(seed=int(world.source))), out_dir, progress,
         )
     m = result.metrics
-    logger.info("%s: autonomy %.1f %%, %d interventions, mean |d| or |cte| %.3f m", world.name,
-                m.autonomy_percent, m.interventions, m.mean_abs_cte_m)
-    return WorldResult(world, m.to_dict(), {k: str(v) for k, v in result.files.items()})
+    metrics = m.to_dict()
+    logger.info("%s: autonomy %.1f %%, %d interventions, mean |offset| from the reference line %.3f m", world.name,
+                m.autonomy_percent, m.interventions, world_metric(world.kind, metrics, "mean_abs_reference_offset_m"))
+    return WorldResult(world, metrics, {k: str(v) for k, v in result.files.items()})

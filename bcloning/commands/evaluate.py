@@ -8,8 +8,9 @@ and driven over the simulator's wire protocol: each recording is replayed
 (NVIDIA's method: the car's deviation d from the recorded path, an intervention
 past --threshold-m) and --tracks built-in tracks are driven for --laps laps
 (seeds --first-track-seed and up, never --training-track-seed). Prints one table
-(model x world: autonomy, interventions, interventions per km, mean and max |d| or
-|cte|, steering rms change, lap time, and on replays the car's and the recorded
+(model x world: autonomy, interventions, interventions per km, mean and max offset
+from the world's reference line (the recorded path on a replay, the centre line on
+a track), steering rms change, lap time, and on replays the car's and the recorded
 driver's offset from the lane centre; per model the replays pooled, total
 interventions / total km, and mean ± spread over the tracks) and writes evaluation.md,
 evaluation.json, evaluation.png (the models side by side) and each world's own metrics

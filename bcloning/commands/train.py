@@ -157,7 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     best = (report.get("driving_eval") or {}).get("best")
     if best:
         print(f"drove best after epoch {best['epoch']}: autonomy {best['autonomy_percent']:.1f} %, "
-              f"mean |d| or |cte| {best['mean_abs_cte_m']:.3f} m, {best['interventions']} interventions "
+              f"mean |offset| from the reference line {best['mean_abs_reference_offset_m']:.3f} m, "
+              f"{best['interventions']} interventions "
               f"-> {os.path.join(args.out, best['file'])}")
     excluded = report["samples"]["dropped_by_reason"].get("excluded")
     if excluded:

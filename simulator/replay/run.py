@@ -81,7 +81,7 @@ class ReplayConfig:
 
 @dataclass(frozen=True)
 class ReplayMetrics:
-    """The summary of one replay; names as the built-in simulator's `RunMetrics` (cte here is d)."""
+    """The summary of one replay; names as the built-in simulator's `RunMetrics`, but the offset is from the recorded path."""
 
     steps: int  # decisions
     distance_m: float  # metres of recorded path replayed
@@ -89,8 +89,8 @@ class ReplayMetrics:
     interventions: int  # times |d| passed the threshold
     interventions_per_km: float  # interventions / distance (per km): what is pooled over replays
     autonomy_percent: float  # PilotNet autonomy (%): 6 s per intervention
-    mean_abs_cte_m: float  # mean |d| of the car's centre over the steps (m)
-    max_abs_cte_m: float  # largest |d| (m), before any put-back
+    mean_abs_path_offset_m: float  # mean |d|, the car centre's offset from the recorded path, over the steps (m)
+    max_abs_path_offset_m: float  # largest |d| (m), before any put-back
     mean_speed_mph: float  # distance / elapsed (mph): the recorded speed
     max_abs_heading_error_deg: float  # largest |heading error| (degrees)
     steering_rms_change: float  # rms change of the steering between consecutive decisions (1 = 25 degrees)
@@ -119,8 +119,8 @@ class ReplayMetrics:
             f"recorded time:      {self.elapsed_s:.1f} s ({self.steps} decisions, {spacing})",
             f"interventions:      {self.interventions} (|d| > {self.threshold_m:g} m), {self.interventions_per_km:.1f} per km",
             f"autonomy:           {self.autonomy_percent:.1f} %",
-            f"mean |d|:           {self.mean_abs_cte_m:.3f} m",
-            f"max |d|:            {self.max_abs_cte_m:.3f} m",
+            f"mean |d|:           {self.mean_abs_path_offset_m:.3f} m",
+            f"max |d|:            {self.max_abs_path_offset_m:.3f} m",
             f"max |heading err|:  {self.max_abs_heading_error_deg:.2f} deg",
             f"mean speed:         {self.mean_speed_mph:.1f} mph",
             f"steering rms change: {self.steering_rms_change:.4f} per decision",
@@ -164,8 +164,8 @@ def replay_metrics(stepper: ReplayStepper, config: ReplayConfig) -> ReplayMetric
         interventions=interventions,
         interventions_per_km=round(interventions_per_km(interventions, distance), 3),
         autonomy_percent=round(autonomy_percent(interventions, elapsed), 3),
-        mean_abs_cte_m=round(float(d.mean()), 4) if steps else 0.0,
-        max_abs_cte_m=round(float(d.max()), 4) if steps else 0.0,
+        mean_abs_path_offset_m=round(float(d.mean()), 4) if steps else 0.0,
+        max_abs_path_offset_m=round(float(d.max()), 4) if steps else 0.0,
         mean_speed_mph=round(distance / elapsed / MPH, 3) if elapsed > 0 else 0.0,
         max_abs_heading_error_deg=round(float(np.degrees(np.abs(trace.heading_rad).max())), 3) if steps else 0.0,
         steering_rms_change=round(rms(trace.steering_change), 5),

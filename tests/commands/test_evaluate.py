@@ -55,7 +55,7 @@ def test_evaluates_replays_and_tracks_and_compare_shows_the_autonomy(trained, tm
     assert replay["interventions_per_km"] == pytest.approx(
         replay["interventions"] / (replay["distance_m"] / 1000), rel=1e-4)
     assert track["steps"] == 20 and model["worlds"][1]["lap_time_s"] is None  # 2 s of 0.1 s steps: no lap
-    spread = model["summary"]["track"]["mean_abs_cte_m"]
+    spread = model["summary"]["track"]["mean_abs_reference_offset_m"]
     assert spread["min"] <= spread["mean"] <= spread["max"] and spread["std"] >= 0
     assert model["summary"]["replay"]["worlds"] == 1 and model["summary"]["all"]["worlds"] == 3
     assert (out / "evaluation.png").read_bytes()[:4] == b"\x89PNG"

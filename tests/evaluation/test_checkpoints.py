@@ -31,7 +31,7 @@ def test_config_refuses_half_a_setting(kwargs, named) -> None:
 
 def test_rank_prefers_autonomy_then_fewer_interventions_then_less_deviation() -> None:
     def record(autonomy: float, interventions: int, deviation: float) -> dict:
-        return {"autonomy_percent": autonomy, "interventions": interventions, "mean_abs_cte_m": deviation}
+        return {"autonomy_percent": autonomy, "interventions": interventions, "mean_abs_reference_offset_m": deviation}
 
     ordered = [record(0.0, 30, 0.3), record(0.0, 20, 0.5), record(0.0, 20, 0.4), record(50.0, 40, 0.9)]
     assert sorted(ordered, key=rank) == ordered

@@ -18,8 +18,9 @@ from tests.conftest import write_recording
 
 
 def _result(kind: str, name: str, autonomy: float, laps: int = 0, elapsed: float = 60.0) -> WorldResult:
-    metrics = {"autonomy_percent": autonomy, "interventions": 0, "mean_abs_cte_m": 0.1 * autonomy / 100,
-               "max_abs_cte_m": 0.5, "laps": laps, "elapsed_s": elapsed}
+    offset = "path_offset" if kind == "replay" else "cte"  # each kind's own name for its reference offset
+    metrics = {"autonomy_percent": autonomy, "interventions": 0, f"mean_abs_{offset}_m": 0.1 * autonomy / 100,
+               f"max_abs_{offset}_m": 0.5, "laps": laps, "elapsed_s": elapsed}
     return WorldResult(World(kind, name, "x"), metrics, {})
 
 
@@ -38,14 +39,17 @@ def test_summary_gives_mean_and_population_spread_per_kind() -> None:
     assert summary["track"]["autonomy_percent"] == {"mean": 90.0, "std": 10.0, "min": 80.0, "max": 100.0}
     assert summary["track"]["lap_time_s"] == {"mean": 200.0, "std": 0.0, "min": 200.0, "max": 200.0}
     assert summary["replay"]["lap_time_s"] is None
+    # the offset from each world's reference line: the replay's from its path, the tracks' cross-track error
+    assert summary["replay"]["mean_abs_reference_offset_m"]["mean"] == pytest.approx(0.09)
+    assert summary["all"]["mean_abs_reference_offset_m"] == {"mean": 0.09, "std": 0.0082, "min": 0.08, "max": 0.1}
     assert "track" not in summarise(entries[:1])
 
 
 def _replay(name: str, km: float, interventions: int, steps: int, car: float, driver: float, seen: float,
             driver_seen: float, rms: float) -> dict:
     metrics = {"distance_m": 1000 * km, "interventions": interventions, "steps": steps, "elapsed_s": steps * 0.05,
-               "autonomy_percent": 0.0, "interventions_per_km": interventions / km, "mean_abs_cte_m": 0.2,
-               "max_abs_cte_m": 1.1, "steering_rms_change": rms, "mean_abs_lane_offset_m": car,
+               "autonomy_percent": 0.0, "interventions_per_km": interventions / km, "mean_abs_path_offset_m": 0.2,
+               "max_abs_path_offset_m": 1.1, "steering_rms_change": rms, "mean_abs_lane_offset_m": car,
                "recorded_mean_abs_lane_offset_m": driver, "lane_measured_percent": seen,
                "recorded_lane_measured_percent": driver_seen}
     return world_entry(WorldResult(World("replay", name, "x"), metrics, {}), 1)

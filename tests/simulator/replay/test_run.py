@@ -23,7 +23,7 @@ def test_replaying_the_recorded_steering_stays_on_the_path(curvy) -> None:
     for config in (FAST, ReplayConfig()):
         metrics = replay_in_process(curvy(), lambda view: view.recorded_steering, config).metrics
         assert metrics.interventions == 0 and metrics.autonomy_percent == 100.0
-        assert metrics.max_abs_cte_m < 1e-9 and metrics.max_abs_heading_error_deg < 1e-7
+        assert metrics.max_abs_path_offset_m < 1e-9 and metrics.max_abs_heading_error_deg < 1e-7
         steps.append(metrics.steps)
     assert steps[0] == 59 and steps[1] == 59 * 3  # 0.89 m between frames: 3 decisions of at most 0.4 m
 
@@ -43,7 +43,7 @@ def test_steering_smoothness_and_interventions_per_km(curvy) -> None:
 
 def test_steering_straight_through_curves_intervenes(curvy) -> None:
     metrics = replay_in_process(curvy(), lambda view: 0.0, FAST).metrics
-    assert metrics.interventions >= 1 and metrics.max_abs_cte_m > FAST.threshold_m
+    assert metrics.interventions >= 1 and metrics.max_abs_path_offset_m > FAST.threshold_m
     assert metrics.autonomy_percent < 100.0
 
 
@@ -87,8 +87,8 @@ def test_the_wire_replay_is_the_same_loop(curvy, tmp_path: Path) -> None:
     assert telemetry[-1]["steering_angle"] == "1.2500" and telemetry[-1]["throttle"] == "0.2000"
     assert float(telemetry[-1]["speed"]) == pytest.approx(20.0)
     saved = json.loads((tmp_path / "run" / "metrics.json").read_text())
-    assert {"steps", "distance_m", "elapsed_s", "interventions", "autonomy_percent", "mean_abs_cte_m",
-            "max_abs_cte_m", "mean_speed_mph", "max_abs_heading_error_deg"} <= set(saved)
+    assert {"steps", "distance_m", "elapsed_s", "interventions", "autonomy_percent", "mean_abs_path_offset_m",
+            "max_abs_path_offset_m", "mean_speed_mph", "max_abs_heading_error_deg"} <= set(saved)
     for name in ("deviation", "frames"):
         assert cv2.imread(str(result.files[name])) is not None
     with pytest.raises(FolderNotEmptyError, match="already holds a run"):
