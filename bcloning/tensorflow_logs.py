@@ -4,7 +4,8 @@ TensorFlow 2.21 writes its start-up lines (oneDNN, "Could not find cuda drivers"
 through absl before absl's logging is set up, so `TF_CPP_MIN_LOG_LEVEL` does not
 reach them, and on a machine without an NVIDIA driver every run adds
 `E0000 ... failed call to cuInit`, which reads like a failure. Commands that train
-or load Keras models call `import_tensorflow_quietly()` once their flags are good.
+or load Keras models call `import_tensorflow_quietly()` once their flags are good;
+commands that serve a model of any format call `import_tensorflow_quietly_for(models)`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import os
 import re
 import sys
 import tempfile
+from collections.abc import Iterable
+from pathlib import Path
 
-__all__ = ["import_tensorflow_quietly", "tensorflow_log_level"]
+__all__ = ["import_tensorflow_quietly", "import_tensorflow_quietly_for", "tensorflow_log_level"]
 
 # Informational lines ("I0000 ...") and absl's banner before its own set-up.
 _CHATTER = re.compile(r"^(I\d{4} |WARNING: All log messages before absl::InitializeLog\(\))")
@@ -48,3 +51,9 @@ def import_tensorflow_quietly() -> None:
             kept = [line for line in captured.read().decode(errors="replace").splitlines(keepends=True)
                     if not _CHATTER.match(line)]
             sys.stderr.write("".join(kept))
+
+
+def import_tensorflow_quietly_for(models: Iterable[str | os.PathLike]) -> None:
+    """`import_tensorflow_quietly()` where one of `models` is a .keras file: exported ones load without TensorFlow."""
+    if any(Path(model).suffix == ".keras" for model in models):
+        import_tensorflow_quietly()

@@ -43,6 +43,7 @@ from agent import (
 from agent.recording import check_folder
 from agent.runtimes import load_steering
 from bcloning.flags import add_flags, from_flags, user_error
+from bcloning.tensorflow_logs import import_tensorflow_quietly_for
 from training.contract import ModelContractError
 
 logger = logging.getLogger("drive")
@@ -79,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         record_config = from_flags(RunRecordingConfig, args, folder=args.image_folder, overwrite=args.overwrite)
         if record_config.folder:
             check_folder(record_config.folder, record_config.overwrite)  # before the slow model load
+        import_tensorflow_quietly_for([args.model])  # a .keras model loads TensorFlow: none of its start-up lines
         steering, contract = load_steering(args.model)  # refuses a stopped training run's model
     except (ValueError, RecordingFolderError, ModelContractError) as exc:
         return user_error(parser, str(exc))

@@ -32,16 +32,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Sequence
 
-from bcloning.tensorflow_logs import tensorflow_log_level
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", tensorflow_log_level())  # where a .keras model loads TensorFlow
-
 from agent import ControllerConfig
 from bcloning.flags import add_flags, from_flags, output_path, user_error
+from bcloning.tensorflow_logs import import_tensorflow_quietly_for
 from recorder import RecordingError
 from recorder.loader import check_distinct
 from simulator import WireError
@@ -83,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_distinct(args.recordings, "recording")
         if any(tracked_run(model) for model in args.models):
             require_mlflow()  # before the (slow) drives
+        import_tensorflow_quietly_for(args.models)  # a .keras model loads TensorFlow: none of its start-up lines
         evaluation = evaluate_models(args.models, args.recordings, config, controller, args.out, not args.quiet)
     except WireError as exc:  # before OSError: a WireError is a ConnectionError
         return user_error(parser, f"drive server: {exc}", 1)
