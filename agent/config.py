@@ -90,12 +90,8 @@ class ServerConfig:
 
     def __post_init__(self) -> None:
         _require(bool(self.host), "host", "must not be empty")
-        _require(0 <= self.port <= 65535, "port", f"must be in 0..65535, got {self.port}")
-        _require(
-            self.max_message_bytes >= MIN_MESSAGE_BYTES,
-            "max_message_bytes",
-            f"must be >= {MIN_MESSAGE_BYTES} (a frame is ~40 kB), got {self.max_message_bytes}",
-        )
+        check_range("port", self.port, low=0, high=65535)
+        check_range("max_message_bytes", self.max_message_bytes, low=MIN_MESSAGE_BYTES, unit="(a frame is ~40 kB)")
         check_range("stats_interval_s", self.stats_interval_s, low=0)
         check_range("ping_interval_s", self.ping_interval_s, low=0, low_open=True)
         check_range("ping_timeout_s", self.ping_timeout_s, low=0, low_open=True)
@@ -105,11 +101,7 @@ class ServerConfig:
                 "allow_origin",
                 f"{origin!r} is not an origin like http://localhost:8000 (scheme://host[:port], no path)",
             )
-        _require(
-            1 <= self.max_connections <= MAX_CONNECTIONS_LIMIT,
-            "max_connections",
-            f"must be in 1..{MAX_CONNECTIONS_LIMIT} (what one event loop serves), got {self.max_connections}",
-        )
+        check_range("max_connections", self.max_connections, low=1, high=MAX_CONNECTIONS_LIMIT)
         check_range("idle_timeout_s", self.idle_timeout_s, low=0, low_open=True)
         for name in ("driver_bytes_per_s", "guest_bytes_per_s"):
             _require(
@@ -147,8 +139,7 @@ class ControllerConfig:
 
     def __post_init__(self) -> None:
         for name in ("set_speed", "kp", "ki", "integral_limit", "max_dt_s"):
-            value = getattr(self, name)
-            _require(math.isfinite(value) and value >= 0, name, f"must be finite and >= 0, got {value}")
+            check_range(name, getattr(self, name), low=0, high=math.inf, high_open=True)
         _require(self.set_speed <= 30.0, "set_speed", "the simulator's top speed is about 30 mph")
         _require(
             -1.0 <= self.throttle_min < self.throttle_max <= 1.0,
@@ -172,4 +163,4 @@ class RunRecordingConfig:
     )
 
     def __post_init__(self) -> None:
-        _require(self.queue_frames >= 1, "queue_frames", "must be >= 1")
+        check_range("queue_frames", self.queue_frames, low=1)

@@ -37,7 +37,7 @@ from tqdm import tqdm
 from werkzeug.serving import make_server
 
 from agent.guard import HostGuard, cross_site, trusted_hosts
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 from recorder.exclusions import (
     ExcludedRange,
     Exclusions,
@@ -73,8 +73,7 @@ class ReviewConfig:
     def __post_init__(self) -> None:
         if not self.host:
             raise ValueError("host: must not be empty")
-        if not 0 <= self.port <= 65535:
-            raise ValueError(f"port: must be in 0..65535, got {self.port}")
+        check_range("port", self.port, low=0, high=65535)
 
 
 def model_steering(timeline: Timeline, steering: Any, config: PreprocessConfig) -> list[float | None]:

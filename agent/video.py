@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from recorder.atomic import atomic_path
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 from recorder.formats import CAMERAS, IMAGE_DIR
 from recorder.images import check_inside
 
@@ -57,8 +57,7 @@ class VideoConfig:
                          choices=tuple(CODECS))
 
     def __post_init__(self) -> None:
-        if not (0 < self.fps <= 1000):
-            raise ValueError(f"fps: must be in (0, 1000], got {self.fps}")
+        check_range("fps", self.fps, low=0, high=1000, low_open=True)
         if self.camera not in CAMERAS:
             raise ValueError(f"camera: must be one of {', '.join(CAMERAS)}, got {self.camera!r}")
         if self.codec not in CODECS:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 from recorder.formats import LOG_NAME
 from simulator.autonomous import DriveConfig, drive
 from simulator.replay import ReplayConfig, load_path, replay
@@ -70,20 +70,15 @@ class EvaluationConfig:
     timeout_s: float = setting(30.0, "longest wait for the drive server's answer (s)")
 
     def __post_init__(self) -> None:
-        if self.tracks < 0:
-            raise ValueError(f"tracks must be >= 0, got {self.tracks}")
-        for name in ("first_track_seed", "training_track_seed"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+        for name in ("tracks", "first_track_seed", "training_track_seed"):
+            check_range(name, getattr(self, name), low=0)
         if self.training_track_seed in self.track_seeds:
             raise ValueError(
                 f"first_track_seed {self.first_track_seed} with {self.tracks} tracks drives seed "
                 f"{self.training_track_seed}, the training track (training_track_seed); choose seeds a model has not seen")
-        if self.laps < 1:
-            raise ValueError(f"laps must be >= 1, got {self.laps}")
+        check_range("laps", self.laps, low=1)
         for name in ("max_sim_s", "threshold_m", "timeout_s"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
+            check_range(name, getattr(self, name), low=0, low_open=True)
 
     @property
     def track_seeds(self) -> tuple[int, ...]:

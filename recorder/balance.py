@@ -14,7 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 from recorder.sample import Sample
 
 __all__ = ["BalanceConfig", "balance", "bin_counts", "steering_bins"]
@@ -30,10 +30,8 @@ class BalanceConfig:
     max_per_bin: int = setting(200, "samples kept at most per steering bin")
 
     def __post_init__(self) -> None:
-        if self.bins < 1:
-            raise ValueError(f"bins must be >= 1, got {self.bins}")
-        if self.max_per_bin < 1:
-            raise ValueError(f"max_per_bin must be >= 1, got {self.max_per_bin}")
+        check_range("bins", self.bins, low=1)
+        check_range("max_per_bin", self.max_per_bin, low=1)
 
 
 def steering_bins(steering: Sequence[float] | np.ndarray, bins: int) -> np.ndarray:

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recorder.config_fields import check_range
+
 __all__ = [
     "CameraGeometry",
     "MAX_STEER_DEG",
@@ -99,10 +101,8 @@ class CameraGeometry:
 
     def __post_init__(self) -> None:
         for name in ("width", "height", "lens_height_m", "wheelbase_m"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
-        if not 0 < self.vertical_fov_deg < 180:
-            raise ValueError(f"vertical_fov_deg must be in (0, 180), got {self.vertical_fov_deg}")
+            check_range(name, getattr(self, name), low=0, low_open=True)
+        check_range("vertical_fov_deg", self.vertical_fov_deg, low=0, high=180, low_open=True, high_open=True)
         if abs(float(np.linalg.norm(self.rotation)) - 1.0) > 1e-3:
             raise ValueError(f"rotation must be a unit quaternion, got {self.rotation}")
 

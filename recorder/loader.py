@@ -23,7 +23,7 @@ from typing import Sequence
 
 from tqdm import tqdm
 
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 from recorder.csv_log import COLUMNS, LogLine, read_log
 from recorder.exclusions import (
     Exclusions,
@@ -61,8 +61,7 @@ class LoadConfig:
     exclusions_dir: str = setting("", "folder of <recording name>.exclusions.json files; empty = beside each recording folder")
 
     def __post_init__(self) -> None:
-        if not math.isfinite(self.min_speed) or self.min_speed < 0:
-            raise ValueError(f"min_speed must be a finite number >= 0 mph, got {self.min_speed}")
+        check_range("min_speed", self.min_speed, low=0, high=math.inf, high_open=True)
         if self.exclusions_dir and not self.exclusions:
             raise ValueError("exclusions_dir is set but exclusions is off; drop one of them")
 

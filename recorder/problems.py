@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from recorder.config_fields import check_range
+
 __all__ = ["Problem", "RecordingError", "REASONS"]
 
 # Every reason code a Problem can carry, in the order rows are checked, with
@@ -45,8 +47,7 @@ class Problem:
     def __post_init__(self) -> None:
         if self.reason not in REASONS:
             raise ValueError(f"reason must be one of {sorted(REASONS)}, got {self.reason!r}")
-        if self.row < 1:
-            raise ValueError(f"row must be a 1-based line number, got {self.row}")
+        check_range("row", self.row, low=1, unit="(a 1-based line number)")
 
     def __str__(self) -> str:
         return f"{self.log_file}:{self.row}: {self.reason} ({self.detail})"

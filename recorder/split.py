@@ -16,7 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 from recorder.sample import Sample
 
 __all__ = ["MAX_SEED", "Split", "SplitConfig", "check_seed", "split_blocks"]
@@ -41,10 +41,8 @@ class SplitConfig:
     block_size: int = setting(50, "frames per contiguous block (50 is about 5 s)")
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.validation_fraction < 1.0:
-            raise ValueError(f"validation_fraction must be in [0, 1), got {self.validation_fraction}")
-        if self.block_size < 1:
-            raise ValueError(f"block_size must be >= 1, got {self.block_size}")
+        check_range("validation_fraction", self.validation_fraction, low=0, high=1, high_open=True)
+        check_range("block_size", self.block_size, low=1)
 
 
 @dataclass(frozen=True)

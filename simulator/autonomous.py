@@ -22,7 +22,7 @@ import numpy as np
 from tqdm import tqdm
 
 from recorder.atomic import write_json_atomic
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 from simulator.car import MAX_STEER_DEG
 from simulator.checks import check_ranges
 from simulator.metrics import MetricsTracker, RunMetrics
@@ -55,8 +55,7 @@ class DriveConfig:
     def __post_init__(self) -> None:
         if not self.host:
             raise ValueError("host must not be empty")
-        if not 1 <= self.port <= 65535:
-            raise ValueError(f"port must be in 1..65535, got {self.port}")
+        check_range("port", self.port, low=1, high=65535)
         check_ranges(self, non_negative=(), skip=("host", "port"))
 
 

@@ -15,7 +15,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 from recorder.formats import CAMERAS, JPEG_QUALITY
 from simulator.car import CarState
 from simulator.simulation import Simulation
@@ -30,8 +30,7 @@ class RenderBenchConfig:
     frames: int = setting(500, "car poses rendered per measurement")
 
     def __post_init__(self) -> None:
-        if self.frames < 1:
-            raise ValueError(f"frames must be >= 1, got {self.frames}")
+        check_range("frames", self.frames, low=1)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from recorder.config_fields import check_range
 from recorder.formats import CAMERAS, FRAME_SHAPE
 from simulator.car import CarState
 from simulator.checks import check_ranges
@@ -55,8 +56,7 @@ class CameraConfig:
 
     def __post_init__(self) -> None:
         check_ranges(self)
-        if not 1.0 <= self.horizon_row < self.height - 1:
-            raise ValueError(f"horizon_row must be in [1, height - 1), got {self.horizon_row}")
+        check_range("horizon_row", self.horizon_row, low=1.0, high=self.height - 1, high_open=True)
         if self.fog_end <= self.fog_start:
             raise ValueError("fog_end must exceed fog_start")
 

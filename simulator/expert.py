@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 from simulator.car import MAX_STEER_DEG, MPH, CarConfig, CarState, holding_throttle
 from simulator.checks import check_ranges
 from simulator.track import Track
@@ -45,8 +45,7 @@ class ExpertConfig:
 
     def __post_init__(self) -> None:
         check_ranges(self, non_negative=("seed", "drift_every", "steering_noise"))
-        if self.speed_mph > 30:
-            raise ValueError(f"speed_mph must be <= 30 (the car's top speed), got {self.speed_mph}")
+        check_range("speed_mph", self.speed_mph, high=30, unit="(the car's top speed)")
         if self.drift_max < self.drift_min:
             raise ValueError("drift_max must be >= drift_min")
 

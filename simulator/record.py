@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 from recorder.formats import JPEG_QUALITY
 from recorder.log_writer import DrivingLogWriter
 from simulator.car import MPH
@@ -46,10 +46,8 @@ class ExpertRecordingConfig:
     jpeg_quality: int = setting(JPEG_QUALITY, "JPEG quality of the frames, 1..100 (Unity's default)")
 
     def __post_init__(self) -> None:
-        if not self.laps > 0:
-            raise ValueError(f"laps must be > 0, got {self.laps}")
-        if not 1 <= self.jpeg_quality <= 100:
-            raise ValueError(f"jpeg_quality must be in 1..100, got {self.jpeg_quality}")
+        check_range("laps", self.laps, low=0, low_open=True)
+        check_range("jpeg_quality", self.jpeg_quality, low=1, high=100)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 from simulator.checks import check_ranges
 
 __all__ = ["TrackConfig", "Track", "make_track"]
@@ -42,10 +42,8 @@ class TrackConfig:
 
     def __post_init__(self) -> None:
         check_ranges(self)
-        if not 500.0 <= self.length <= 1500.0:
-            raise ValueError(f"length must be in [500, 1500] m, got {self.length}")
-        if self.harmonics < 2:
-            raise ValueError(f"harmonics must be >= 2, got {self.harmonics}")
+        check_range("length", self.length, low=500.0, high=1500.0)
+        check_range("harmonics", self.harmonics, low=2)
         if self.min_radius <= self.road_width / 2:
             raise ValueError("min_radius must exceed half the road_width")
         if self.clearance <= self.road_width:

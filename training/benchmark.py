@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 from recorder.sample import Sample
 from training.approaches import PrepareContext, approach_names, get_approach
 from training.augmentation.config import DEFAULT_AUGMENT
@@ -71,12 +71,9 @@ class BenchConfig:
 
     def __post_init__(self) -> None:
         for name in ("samples_per_epoch", "batch_size", "synthetic_rows", "loader_workers", "repeats"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.epochs < 2:
-            raise ValueError(f"epochs must be >= 2 (the first is warm-up), got {self.epochs}")
-        if self.threads < 0:
-            raise ValueError(f"threads must be >= 0, got {self.threads}")
+            check_range(name, getattr(self, name), low=1)
+        check_range("epochs", self.epochs, low=2, unit="(the first is warm-up)")
+        check_range("threads", self.threads, low=0)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 from recorder.atomic import atomic_path, write_json_atomic
 from recorder.loader import load_recordings
 from training.contract import (
@@ -97,8 +97,7 @@ class ExportConfig:
             raise ValueError(f"format must be one of {sorted(SUFFIXES)}, got {self.format!r}")
         if self.out and Path(self.out).suffix != SUFFIXES[self.format]:
             raise ValueError(f"out must end in {SUFFIXES[self.format]} for format {self.format}, got {self.out!r}")
-        if self.check_frames < MIN_CHECK_FRAMES:
-            raise ValueError(f"check_frames must be >= {MIN_CHECK_FRAMES}, got {self.check_frames}")
+        check_range("check_frames", self.check_frames, low=MIN_CHECK_FRAMES)
         if self.quantize not in QUANTIZE:
             raise ValueError(f"quantize must be one of {QUANTIZE}, got {self.quantize!r}")
         if self.quantized and (self.format != "litert" or not self.check_recording):

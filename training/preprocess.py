@@ -21,6 +21,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from recorder.config_fields import check_range
 from recorder.formats import FRAME_SHAPE
 
 __all__ = [
@@ -54,15 +55,14 @@ class PreprocessConfig:
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            if getattr(self, f.name) < 0:
-                raise ValueError(f"{f.name} must be >= 0, got {getattr(self, f.name)}")
+            check_range(f.name, getattr(self, f.name), low=0)
         if self.crop_top + self.crop_bottom >= FRAME_SHAPE[0]:
             raise ValueError(
                 f"crop_top + crop_bottom must be < {FRAME_SHAPE[0]}, "
                 f"got {self.crop_top} + {self.crop_bottom}"
             )
-        if self.out_height < 1 or self.out_width < 1:
-            raise ValueError("out_height and out_width must be >= 1")
+        check_range("out_height", self.out_height, low=1)
+        check_range("out_width", self.out_width, low=1)
 
     @property
     def output_shape(self) -> tuple[int, int, int]:

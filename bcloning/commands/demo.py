@@ -30,7 +30,7 @@ from bcloning.commands import inspect_data, train
 from bcloning.flags import add_flags, from_flags, output_path, user_error
 from bcloning.tensorflow_logs import import_tensorflow_quietly
 from recorder.atomic import write_json_atomic
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 from recorder.formats import LOG_NAME
 from simulator import (
     DriveConfig,
@@ -65,18 +65,14 @@ class DemoConfig:
     seed: int = setting(0, "seed of the expert's manoeuvres and of training")
 
     def __post_init__(self) -> None:
-        if not self.record_laps > 0:
-            raise ValueError(f"record_laps must be > 0, got {self.record_laps}")
+        check_range("record_laps", self.record_laps, low=0, low_open=True)
         for name in ("record_track_seed", "drive_track_seed", "seed"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+            check_range(name, getattr(self, name), low=0)
         if self.record_track_seed == self.drive_track_seed:
             raise ValueError("drive_track_seed must differ from record_track_seed: the model drives an unseen track")
         for name in ("drive_laps", "epochs", "samples_per_epoch"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if not 0 < self.speed_mph <= 30:
-            raise ValueError(f"speed_mph must be in (0, 30], got {self.speed_mph}")
+            check_range(name, getattr(self, name), low=1)
+        check_range("speed_mph", self.speed_mph, low=0, high=30, low_open=True)
 
 
 class StepFailed(RuntimeError):

@@ -30,7 +30,7 @@ import numpy as np
 
 from recorder import LoadConfig, RecordingError, load_recordings
 from recorder.camera_geometry import UNITY_CAMERAS, UNITY_GEOMETRY, CameraGeometry
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 from simulator.replay.render import Renderer
 
 __all__ = ["CheckConfig", "SideCameraCheck", "check_side_cameras", "ROAD_ROWS", "TABLE_HEADER"]
@@ -56,10 +56,8 @@ class CheckConfig:
     scales: tuple[float, ...] = setting((0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0), "multiples of each side camera's offset to compare (must include 0 and 1)")
 
     def __post_init__(self) -> None:
-        if self.frames < 1:
-            raise ValueError(f"frames must be >= 1, got {self.frames}")
-        if not self.blur_sigma_px > 0:
-            raise ValueError(f"blur_sigma_px must be > 0, got {self.blur_sigma_px}")
+        check_range("frames", self.frames, low=1)
+        check_range("blur_sigma_px", self.blur_sigma_px, low=0, low_open=True)
         if 0.0 not in self.scales or 1.0 not in self.scales:
             raise ValueError(f"scales must include 0 (no warp) and 1 (the geometry), got {self.scales}")
 

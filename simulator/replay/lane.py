@@ -43,7 +43,7 @@ import numpy as np
 
 from recorder import LoadConfig, load_recordings
 from recorder.camera_geometry import UNITY_CAMERAS, UNITY_GEOMETRY, CameraGeometry
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 from recorder.images import read_rgb
 
 __all__ = ["LaneConfig", "LaneMeter", "LaneCheck", "check_lane", "LANE_TABLE_HEADER"]
@@ -73,15 +73,12 @@ class LaneConfig:
 
     def __post_init__(self) -> None:
         for name in ("near_m", "cell_m", "half_width_m", "lane_width_m", "width_tolerance_m"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
+            check_range(name, getattr(self, name), low=0, low_open=True)
         if not self.far_m > self.near_m:
             raise ValueError(f"far_m must be > near_m ({self.near_m}), got {self.far_m}")
         for name in ("min_saturation", "min_value"):
-            if not 0 <= getattr(self, name) <= 255:
-                raise ValueError(f"{name} must be in 0..255, got {getattr(self, name)}")
-        if not 0 < self.min_row_fraction <= 1:
-            raise ValueError(f"min_row_fraction must be in (0, 1], got {self.min_row_fraction}")
+            check_range(name, getattr(self, name), low=0, high=255)
+        check_range("min_row_fraction", self.min_row_fraction, low=0, high=1, low_open=True)
 
 
 # OpenCV's hue runs 0..179: yellow is about 30; the lines render between 15 and 35.

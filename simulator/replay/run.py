@@ -26,7 +26,7 @@ import numpy as np
 
 from recorder.atomic import write_json_atomic
 from recorder.camera_geometry import UNITY_GEOMETRY, CameraGeometry
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 from simulator.autonomous import METRICS_NAME, check_out_dir
 from simulator.car import MAX_STEER_DEG, MPH
 from simulator.checks import check_ranges
@@ -71,8 +71,7 @@ class ReplayConfig:
     def __post_init__(self) -> None:
         if not self.host:
             raise ValueError("host must not be empty")
-        if not 1 <= self.port <= 65535:
-            raise ValueError(f"port must be in 1..65535, got {self.port}")
+        check_range("port", self.port, low=1, high=65535)
         check_ranges(self, non_negative=("spacing_m",), skip=("host", "port"))
         for name in ("timeout_s", "threshold_m", "spacing_m", "max_gap_s"):
             if not math.isfinite(getattr(self, name)):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 from training.co2.estimate import cloud_intensity, country_intensity
 
 __all__ = ["EMISSIONS_FILE", "EmissionsConfig", "PhaseMeasurement", "mean_watts", "tracked"]
@@ -58,8 +58,7 @@ class EmissionsConfig:
             cloud_intensity(self.cloud_provider, self.cloud_region or "")
         if self.tracking_mode not in _TRACKING_MODES:
             raise ValueError(f"tracking_mode must be one of {_TRACKING_MODES}, got {self.tracking_mode!r}")
-        if not self.measure_power_secs > 0:
-            raise ValueError(f"measure_power_secs must be > 0, got {self.measure_power_secs}")
+        check_range("measure_power_secs", self.measure_power_secs, low=0, low_open=True)
 
     def tracker_kwargs(self) -> dict[str, Any]:
         """Location and mode arguments of `OfflineEmissionsTracker`."""

@@ -26,7 +26,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 
 __all__ = [
     "POWER_WATTS",
@@ -89,8 +89,7 @@ class EstimateConfig:
             cloud_intensity(self.cloud_provider, self.cloud_region or "")  # raises if unknown
         if self.country_iso_code is not None:
             country_intensity(self.country_iso_code)
-        if not self.pue >= 1.0:
-            raise ValueError(f"pue must be >= 1, got {self.pue}")
+        check_range("pue", self.pue, low=1)
 
 
 @dataclass(frozen=True)
