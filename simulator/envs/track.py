@@ -18,6 +18,7 @@ from typing import Any
 import gymnasium
 import numpy as np
 
+from recorder.config_fields import check_range
 from simulator.autonomous import DriveConfig, TrackRun
 from simulator.car import MPH, holding_throttle
 from simulator.envs.common import ACTION_SPACE, OBSERVATION_SPACE, OFFSET_PENALTY, observation, reward, steering_of
@@ -49,10 +50,8 @@ class BuiltinTrackEnv(gymnasium.Env):
         if render_mode not in (None, *self.metadata["render_modes"]):
             raise ValueError(f"render_mode must be one of {self.metadata['render_modes']}, got {render_mode!r}")
         config = sim_config or SimulatorConfig(track=TrackConfig(seed=track_seed))
-        if not 0 < speed_mph <= config.car.max_speed_mph:
-            raise ValueError(f"speed_mph must be in (0, {config.car.max_speed_mph:g}], got {speed_mph}")
-        if laps < 1:
-            raise ValueError(f"laps must be >= 1, got {laps}")
+        check_range("speed_mph", speed_mph, low=0, high=config.car.max_speed_mph, low_open=True)
+        check_range("laps", laps, low=1)
         self.observation_space = OBSERVATION_SPACE
         self.action_space = ACTION_SPACE
         self.render_mode = render_mode

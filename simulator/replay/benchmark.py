@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from recorder.camera_geometry import UNITY_GEOMETRY
+from recorder.config_fields import check_range
 from simulator.benchmark import rate
 from simulator.replay.loop import DriverView, closed_loop
 from simulator.replay.path import load_path
@@ -51,8 +52,7 @@ class ReplayBenchmark:
 
 def benchmark_replay(recording: str | os.PathLike, steps: int = 1000, config: ReplayConfig = ReplayConfig()) -> ReplayBenchmark:
     """Time `steps` steps of each path on `recording` (the closed loop runs at most the whole recording)."""
-    if steps < 1:
-        raise ValueError(f"steps must be >= 1, got {steps}")
+    check_range("steps", steps, low=1)
     threads = cv2.getNumThreads()
     cv2.setNumThreads(1)
     try:
