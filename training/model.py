@@ -1,5 +1,6 @@
 """PilotNet (Bojarski et al. 2016, "End to End Learning for Self-Driving Cars").
 
+The output layer is float32 whatever Keras' dtype policy (`training.precision`).
 Input is the uint8 YUV frame from `training.preprocess`; a `Rescaling` layer
 inside the model maps it to [-1, 1], so frames stay uint8 in memory and the
 model file loads in Keras' safe mode (a `Lambda` layer would not).
@@ -48,7 +49,8 @@ def build_pilotnet(
         x = layers.Dropout(dropout, seed=seed, name="dropout")(x)
     for i, units in enumerate(DENSE_UNITS, start=1):
         x = layers.Dense(units, activation="elu", kernel_initializer=init(), name=f"fc{i}")(x)
-    outputs = layers.Dense(1, kernel_initializer=init(), name="steering")(x)
+    # float32 under every dtype policy: a mixed-precision run computes its output and loss in float32
+    outputs = layers.Dense(1, kernel_initializer=init(), dtype="float32", name="steering")(x)
     return keras.Model(inputs, outputs, name="pilotnet")
 
 

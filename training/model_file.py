@@ -22,6 +22,7 @@ from training.contract import (
     contract_path,
     read_contract,
 )
+from training.precision import float32_copy
 from training.preprocess import DEFAULT_PREPROCESS, Preprocessing, preprocess_spec
 
 __all__ = ["ModelContractError", "save_model", "load_keras", "load_model", "contract_path"]
@@ -38,7 +39,9 @@ def save_model(
     The contract goes first: a model file never exists without its contract (a
     process killed in between leaves a contract whose model is missing, which
     every loader refuses), and a model that cannot be written takes a contract
-    written for it along.
+    written for it along. A model trained in mixed precision is saved as its
+    float32 copy (`training.precision.float32_copy`): the file is the same
+    whatever the training.
     """
     path = Path(path)
     if path.suffix != ".keras":
@@ -54,7 +57,7 @@ def save_model(
     write_json_atomic(contract_path(path), contract)
     try:
         with atomic_path(path) as tmp:
-            model.save(tmp)
+            float32_copy(model).save(tmp)
     except BaseException:
         if not replacing:  # an old model keeps its contract (the same preprocessing and input)
             contract_path(path).unlink(missing_ok=True)

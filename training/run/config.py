@@ -3,8 +3,8 @@
 Data settings live with the recorder (`LoadConfig`, `BalanceConfig`,
 `SplitConfig`), emissions in `training.co2.emissions`, the CO2 estimate in
 `training.co2.estimate`; this holds what makes two runs comparable: approach,
-epochs, batch size, samples per epoch and seed, and how checkpoints are scored in
-closed loop (`DrivingEvalConfig`; the scoring itself is `evaluation.checkpoints`).
+epochs, batch size, samples per epoch, seed and precision, and how checkpoints are scored
+in closed loop (`DrivingEvalConfig`; the scoring itself is `evaluation.checkpoints`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from recorder.config_fields import check_range, setting
 from recorder.split import check_seed
 from training.data.frame_store import StoreConfig
+from training.precision import PRECISIONS, check_precision
 
 __all__ = ["ClusterConfig", "DrivingEvalConfig", "LongRunConfig", "TrainConfig", "parse_workers"]
 
@@ -49,6 +50,10 @@ class TrainConfig:
     # RAM budget of prepared frames (in-memory, pipeline), GB; above it they go to a
     # memory-mapped file in the run folder. None: half the machine's RAM (training.data.frame_store)
     max_memory_gb: float | None = setting(None, "GB of RAM prepared frames may use (in-memory, pipeline); above it they go to " "a memory-mapped file in the run folder (default: half the machine's RAM)")
+    # Keras dtype policy of training (training.precision); the model file is float32 whatever it is
+    precision: str = setting("float32", "arithmetic of training: auto = mixed_bfloat16 where the CPU or GPU "
+                             "computes bfloat16 natively, else float32; model.keras is float32 either way",
+                             choices=PRECISIONS)
     # Keras progress output: 0 silent, 1 progress bar (where stdout is no terminal: one logged
     # line per epoch, training.run.train.EpochLine), 2 one line per epoch
     verbose: int = setting(1, "Keras output: 0 none, 1 bar, 2 line/epoch")
@@ -63,6 +68,7 @@ class TrainConfig:
         check_range("dropout", self.dropout, low=0, high=1, high_open=True)
         if self.verbose not in (0, 1, 2):
             raise ValueError(f"verbose must be 0, 1 or 2, got {self.verbose}")
+        check_precision(self.precision)
         StoreConfig(max_memory_gb=self.max_memory_gb)  # raises ValueError naming max_memory_gb
         check_seed(self.seed)
         if not self.approach:

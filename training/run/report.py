@@ -26,6 +26,9 @@ from training.preprocess import preprocess_spec
 from training.run.environment import hardware, library_versions, peak_rss_bytes
 from training.run.settings import RunSettings
 
+if TYPE_CHECKING:  # Keras-free: compare reads reports without it
+    from training.precision import PrecisionChoice
+
 
 __all__ = ["SampleCounts", "RunOutcome", "build_report", "number_or_na"]
 
@@ -58,6 +61,7 @@ class RunOutcome:
     early_stopping: dict[str, Any] | None  # best epoch, where early stopping restored its weights
     parts: int  # this part plus the earlier ones of a resumed run
     resumed_at_epoch: int | None  # where this part began, if resumed
+    precision: PrecisionChoice  # the Keras dtype policy trained under, and why
 
 
 def _summed(phases: Sequence[PhaseMeasurement], attr: str) -> float | None:
@@ -122,6 +126,8 @@ def build_report(outcome: RunOutcome, settings: RunSettings) -> dict[str, Any]:
         "batch_size": settings.train.batch_size,
         "steps_per_epoch": steps_per_epoch(counts.per_epoch, settings.train.batch_size),
         "seed": settings.train.seed,
+        # {"requested", "policy", "reason"}: the arithmetic of training (model.keras is float32 either way)
+        "precision": asdict(outcome.precision),
         "preparation_seconds": outcome.preparation.seconds,
         "validation_preparation_seconds": outcome.validation_seconds,
         "training_seconds": fit_seconds,

@@ -42,6 +42,7 @@ from training.co2.emissions import PhaseMeasurement, tracked
 from training.data.examples import centre_examples
 from training.model import build_pilotnet, compile_pilotnet
 from training.model_file import save_model
+from training.precision import machine_precision, precision_policy, resolve_precision
 from training.run.callbacks import check_resume, long_run_callbacks
 from training.run.config import TrainConfig
 from training.run.distribute import worker_shard
@@ -204,11 +205,11 @@ def prepare(approach: Approach, samples: Samples, settings: RunSettings, place: 
     return Preparation(phase, validation, validation_seconds, prepared)
 
 
-def build_model(settings: RunSettings, strategy: Any) -> keras.Model:
-    """PilotNet, seeded and compiled, in the strategy's scope if any."""
+def build_model(settings: RunSettings, strategy: Any, policy: str = "float32") -> keras.Model:
+    """PilotNet, seeded and compiled under Keras dtype policy `policy`, in the strategy's scope if any."""
     config = settings.train
     keras.utils.set_random_seed(config.seed)
-    with strategy.scope() if strategy is not None else contextlib.nullcontext():
+    with strategy.scope() if strategy is not None else contextlib.nullcontext(), precision_policy(policy):
         return compile_pilotnet(
             build_pilotnet(settings.preprocess.output_shape, config.seed, config.dropout), config.learning_rate
         )
@@ -254,8 +255,9 @@ def _restored_best(callbacks: Sequence[keras.callbacks.Callback]) -> dict[str, A
 
 
 def model_contract(config: TrainConfig) -> dict[str, Any]:
-    """What model.json records about the run beside the preprocessing."""
-    return {"approach": config.approach, "seed": config.seed}
+    """What model.json records about the run beside the preprocessing (the file itself is float32)."""
+    return {"approach": config.approach, "seed": config.seed,
+            "training_precision": machine_precision(config.precision).policy}
 
 
 def _add_earlier_parts(phase: PhaseMeasurement, before: Mapping[str, Any] | None) -> None:
@@ -318,7 +320,8 @@ def train_run(
     place = open_run(run_dir, approach, settings, strategy, chief)
     samples = load_samples(folders, settings)
     preparation = prepare(approach, samples, settings, place, strategy)
-    model = build_model(settings, strategy)
+    precision = resolve_precision(settings.train.precision)  # logs what `auto` chose and why
+    model = build_model(settings, strategy, precision.policy)
     fitted = fit(model, approach, preparation, settings, place, callbacks)
     before = place.before or {}
     _add_earlier_parts(preparation.phase, before.get("preparation"))
@@ -329,7 +332,7 @@ def train_run(
         validation_seconds=preparation.validation_seconds, history=fitted.history,
         prepared=preparation.prepared, early_stopping=fitted.early_stopping,
         parts=1 + (before.get("training") or {}).get("parts", 0),
-        resumed_at_epoch=place.first_epoch if settings.long_run.resume else None,
+        resumed_at_epoch=place.first_epoch if settings.long_run.resume else None, precision=precision,
     ), settings)
     for callback in callbacks:
         if isinstance(callback, ReportsToRun):

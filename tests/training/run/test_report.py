@@ -13,6 +13,7 @@ from training.approaches import Prepared, get_approach
 from training.augmentation.config import DEFAULT_AUGMENT
 from training.co2.emissions import PhaseMeasurement
 from training.co2.estimate import EstimateConfig
+from training.precision import PrecisionChoice
 from training.preprocess import DEFAULT_PREPROCESS
 from training.run.config import LongRunConfig, TrainConfig
 from training.run.report import RunOutcome, SampleCounts, build_report, number_or_na
@@ -35,6 +36,7 @@ def _outcome(**changes) -> RunOutcome:
         validation_seconds=0.5, history={"loss": [1.0, 0.5], "val_loss": [1.2, 0.7], "seconds": [5.0, 3.0]},
         prepared=Prepared(x=None, prepared_bytes=1234, info={"store": "ram"}), early_stopping=None,
         parts=1, resumed_at_epoch=None,
+        precision=PrecisionChoice("auto", "mixed_bfloat16", "CPU computes bfloat16 natively (avx512_bf16)"),
     )
     values.update(changes)
     return RunOutcome(**values)
@@ -51,6 +53,8 @@ def test_the_numbers_follow_from_the_measurements() -> None:
     assert report["samples"] == {"loaded": 50, "dropped_rows": 2, "dropped_by_reason": {"excluded": 2},
                                  "after_balance": 40, "train": 30, "validation": 10, "per_epoch": 30}
     assert report["final_loss"] == 0.5 and report["model_val_loss"] == 0.7
+    assert report["precision"] == {"requested": "auto", "policy": "mixed_bfloat16",
+                                   "reason": "CPU computes bfloat16 natively (avx512_bf16)"}
     assert report["estimate"] is None or report["co2_kg_estimated"] == report["estimate"]["co2_kg"]
     assert set(report["config"]) == {"train", "load", "balance", "split", "augment", "preprocess", "long_run",
                                      "emissions"}
