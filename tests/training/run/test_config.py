@@ -20,6 +20,7 @@ from training.run.config import TrainConfig
         ({"examples_per_row": 0}, "examples_per_row"),
         ({"verbose": 3}, "verbose"),
         ({"approach": ""}, "approach"),
+        ({"precision": "bfloat16"}, "precision"),
     ],
 )
 def test_bad_values_name_the_field(kwargs: dict, field: str) -> None:

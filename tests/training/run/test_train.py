@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 
+import numpy as np
 import pytest
 
 from recorder.split import SplitConfig
@@ -120,3 +121,25 @@ def test_shared_data_trains_one_short_epoch_with_each_approach(shared_data, tmp_
         assert report["samples"]["train"] > 100 and report["samples"]["validation"] > 20
         assert report["final_val_loss"] is not None and (tmp_path / approach / "model.keras").is_file()
 
+
+
+def test_a_bfloat16_run_trains_and_saves_a_float32_model_that_drives_and_exports(tiny_recording, tmp_path) -> None:
+    from agent.runtimes import load_steering, open_exported
+    from training.export import EQUIVALENCE_BOUND, ExportConfig, export_model
+
+    config = TrainConfig(epochs=4, batch_size=32, samples_per_epoch=256, verbose=0, precision="mixed_bfloat16")
+    report = train_run([tiny_recording], tmp_path / "run", config, split=SplitConfig(block_size=10), emissions=None)
+    assert report["precision"] == {"requested": "mixed_bfloat16", "policy": "mixed_bfloat16",
+                                   "reason": "asked for with --precision"}
+    with open(tmp_path / "run" / "history.csv", newline="") as f:
+        losses = [float(r["loss"]) for r in csv.DictReader(f)]
+    assert losses[-1] < 0.5 * losses[0]
+    path = tmp_path / "run" / "model.keras"
+    assert json.loads((tmp_path / "run" / "model.json").read_text())["training_precision"] == "mixed_bfloat16"
+    model = load_model(path, DEFAULT_PREPROCESS)
+    assert {layer.dtype_policy.name for layer in model.layers[1:]} == {"float32"}
+    steering, _ = load_steering(path)  # the runtime the drive server uses
+    assert -10 < steering(np.zeros((66, 200, 3), np.uint8)) < 10
+    for fmt in ("onnx", "litert"):
+        check = export_model(ExportConfig(format=fmt), path, open_exported)["equivalence"]
+        assert check["max_abs_diff"] <= EQUIVALENCE_BOUND
