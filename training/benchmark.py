@@ -11,6 +11,10 @@ with `repeats` > 1 the rounds are interleaved and the summary shows medians.
 
 Rows are `(label, measure)` pairs; `default_rows()` is the ceiling plus every
 registered approach, so a new approach (e.g. `pipeline`) shows up by itself.
+With several precisions (`training.precision`) every row is measured in each,
+one after the other (`in-memory`, then `in-memory:bf16`), and every ratio is
+still to the float32 ceiling, so a mixed-precision row above 1 is faster than
+float32 could ever be; the summary adds each row's speed-up over its float32 twin.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from recorder.sample import Sample
 from training.approaches import PrepareContext, approach_names, get_approach
 from training.augmentation.config import DEFAULT_AUGMENT
 from training.data.examples import centre_examples, epoch_indices
+from training.precision import FLOAT32, PRECISIONS, check_precision, precision_policy, short_name
 from training.preprocess import DEFAULT_PREPROCESS
 from training.run.config import TrainConfig
 
@@ -41,6 +46,7 @@ __all__ = [
     "default_rows",
     "run_benchmark",
     "summary",
+    "row_label",
 ]
 
 logger = logging.getLogger(__name__)
@@ -68,12 +74,20 @@ class BenchConfig:
     loader_workers: int = setting(1, "generator approach: PyDataset workers")
     # rounds of measurements; the summary shows medians (a shared CPU's speed drifts)
     repeats: int = setting(1, "rounds of measurements (summary shows medians)")
+    # training precisions each row is measured in (auto: mixed_bfloat16 where the hardware computes it natively)
+    precisions: tuple[str, ...] = setting(
+        (FLOAT32, "auto"), "precisions to measure every row in (auto: mixed_bfloat16 on bfloat16 hardware, else "
+        "float32; default: float32 auto)", choices=PRECISIONS)
 
     def __post_init__(self) -> None:
         for name in ("samples_per_epoch", "batch_size", "synthetic_rows", "loader_workers", "repeats"):
             check_range(name, getattr(self, name), low=1)
         check_range("epochs", self.epochs, low=2, unit="(the first is warm-up)")
         check_range("threads", self.threads, low=0)
+        if not self.precisions:
+            raise ValueError("precisions must name at least one precision")
+        for name in self.precisions:
+            check_precision(name)
 
 
 @dataclass(frozen=True)
@@ -119,7 +133,13 @@ class Measurement:
         return self.images_per_epoch * len(steady) / sum(steady)
 
 
-def _fit(label: str, data: BenchData, x: object, y: object, prepare_seconds: float, **fit_kwargs: object) -> Measurement:
+def row_label(name: str, policy: str = FLOAT32) -> str:
+    """`name` for float32, `name:bf16` (or `:f16`) for a mixed-precision row."""
+    return name if policy == FLOAT32 else f"{name}:{short_name(policy)}"
+
+
+def _fit(label: str, data: BenchData, x: object, y: object, prepare_seconds: float, policy: str = FLOAT32,
+         **fit_kwargs: object) -> Measurement:
     c = data.config
     import keras  # TensorFlow only to measure: `bench-training --help` stays light
 
@@ -128,15 +148,16 @@ def _fit(label: str, data: BenchData, x: object, y: object, prepare_seconds: flo
 
     keras.backend.clear_session()  # each row starts from a fresh graph, as a run's process does
     keras.utils.set_random_seed(c.seed)
-    model = compile_pilotnet(build_pilotnet(DEFAULT_PREPROCESS.output_shape, c.seed))
+    with precision_policy(policy):
+        model = compile_pilotnet(build_pilotnet(DEFAULT_PREPROCESS.output_shape, c.seed))
     history = model.fit(x, y, epochs=c.epochs, callbacks=[EpochTimer()], verbose=0, **fit_kwargs).history
     result = Measurement(label, prepare_seconds, [float(s) for s in history["seconds"]], c.samples_per_epoch)
     logger.info("%s: %.0f images/s", label, result.images_per_second)
     return result
 
 
-def measure_ceiling(data: BenchData) -> Measurement:
-    """model.fit on uint8 tensors already in memory (the frames are centre frames)."""
+def measure_ceiling(data: BenchData, policy: str = FLOAT32) -> Measurement:
+    """model.fit on uint8 tensors already in memory (the frames are centre frames), under `policy`."""
     import tensorflow as tf
 
     c = data.config
@@ -145,11 +166,11 @@ def measure_ceiling(data: BenchData) -> Measurement:
         frames, steering = centre_examples([data.samples[int(i)] for i in rows], DEFAULT_PREPROCESS, c.threads or 1)
         data.cache["ceiling"] = (tf.constant(frames), tf.constant(steering))
     x, y = data.cache["ceiling"]
-    return _fit(CEILING, data, x, y, 0.0, batch_size=c.batch_size, shuffle=False)
+    return _fit(row_label(CEILING, policy), data, x, y, 0.0, policy, batch_size=c.batch_size, shuffle=False)
 
 
-def measure_approach(name: str) -> Callable[[BenchData], Measurement]:
-    """A row that prepares and fits like `training.run.train` does with approach `name`."""
+def measure_approach(name: str, policy: str = FLOAT32) -> Callable[[BenchData], Measurement]:
+    """A row that prepares and fits like `training.run.train` does with approach `name`, under `policy`."""
 
     def measure(data: BenchData) -> Measurement:
         config = data.train_config(name)
@@ -160,14 +181,27 @@ def measure_approach(name: str) -> Callable[[BenchData], Measurement]:
         start = time.perf_counter()
         prepared = get_approach(name).prepare(context)
         prepare_seconds = time.perf_counter() - start
-        return _fit(name, data, prepared.x, prepared.y, prepare_seconds, **prepared.fit_kwargs)
+        return _fit(row_label(name, policy), data, prepared.x, prepared.y, prepare_seconds, policy,
+                    **prepared.fit_kwargs)
 
     return measure
 
 
-def default_rows() -> list[tuple[str, Callable[[BenchData], Measurement]]]:
-    """The ceiling, then every registered approach (generator, in-memory, then others)."""
-    return [(CEILING, measure_ceiling)] + [(name, measure_approach(name)) for name in approach_names()]
+def default_rows(
+    policies: Sequence[str] = (FLOAT32,), names: Sequence[str] | None = None
+) -> list[tuple[str, Callable[[BenchData], Measurement]]]:
+    """The ceiling, then every registered approach (generator, in-memory, then others), each in every
+    policy in turn; `names` keeps only those rows (ceiling and approach names)."""
+    rows: list[tuple[str, Callable[[BenchData], Measurement]]] = []
+    for name in (CEILING, *approach_names()):
+        if names is not None and name not in names:
+            continue
+        for policy in policies:
+            if name == CEILING:
+                rows.append((row_label(name, policy), lambda data, policy=policy: measure_ceiling(data, policy)))
+            else:
+                rows.append((row_label(name, policy), measure_approach(name, policy)))
+    return rows
 
 
 def run_benchmark(
@@ -214,7 +248,7 @@ def summary(results: Sequence[Measurement]) -> str:
     labels = list(dict.fromkeys(r.label for r in results))
     by_label = {label: [r for r in results if r.label == label] for label in labels}
     lines = [
-        f"{'row':<12} {'n':>2} {'prep s':>8} {'train s':>8} {'total s':>8} {'images/s':>9} {'ceiling':>8} {'/ ceiling':>9}"
+        f"{'row':<16} {'n':>2} {'prep s':>8} {'train s':>8} {'total s':>8} {'images/s':>9} {'ceiling':>8} {'/ ceiling':>9}"
     ]
     med: dict[str, dict[str, float]] = {}
     for label, group in by_label.items():
@@ -228,13 +262,17 @@ def summary(results: Sequence[Measurement]) -> str:
         ratio = [r.images_per_second / r.ceiling for r in group if r.ceiling]
         m = med[label]
         lines.append(
-            f"{label:<12} {len(group):>2} {m['prep']:8.2f} {m['train']:8.2f} {m['total']:8.2f} {m['ips']:9.0f} "
+            f"{label:<16} {len(group):>2} {m['prep']:8.2f} {m['train']:8.2f} {m['total']:8.2f} {m['ips']:9.0f} "
             + (f"{_median(ceiling):8.0f} {_median(ratio):9.2f}" if ratio else f"{'n/a':>8} {'n/a':>9}")
         )
     lines.append(
         "medians over n measurements; images/s over the epochs after the first; "
-        "ceiling: mean of the ceilings measured just before and after each measurement"
+        "ceiling: mean of the float32 ceilings measured just before and after each measurement"
     )
+    mixed = [(label, base) for label in labels if ":" in label and (base := label.split(":")[0]) in med]
+    if mixed:
+        lines.append("mixed precision, images/s over the same row in float32: " + ", ".join(
+            f"{label} {med[label]['ips'] / med[base]['ips']:.2f} x" for label, base in mixed))
     gen, mem = med.get("generator"), med.get("in-memory")
     if gen and mem:
         lines.append(

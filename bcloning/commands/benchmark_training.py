@@ -5,7 +5,15 @@
 Prints, for the ceiling (model.fit on uint8 tensors in memory) and every
 approach: preparation and training seconds, steady images/s (epochs after the
 first) and the ratio to the ceiling; then the generator/in-memory total-cost
-ratio with its preparation/training breakdown. Without LOG_DIR a synthetic
+ratio with its preparation/training breakdown. Every row is measured in each of
+--precisions (default float32 and auto, which is mixed_bfloat16 on a CPU with
+AVX512_BF16 or AMX or a GPU from compute capability 8.0, else float32 again),
+one right after the other, each as a ratio to the float32 ceiling, and the
+summary gives each mixed-precision row's speed-up over its float32 twin:
+
+    python scripts/benchmark_training.py --precisions float32 mixed_bfloat16 --rows ceiling pipeline
+
+Without LOG_DIR a synthetic
 recording is generated in a temporary folder. Exit codes: 0 ok, 2 user error.
 """
 
@@ -21,13 +29,16 @@ from bcloning.tensorflow_logs import import_tensorflow_quietly
 from bcloning.flags import add_flags, from_flags, user_error
 from recorder import LoadConfig, RecordingError, load_recordings
 from recorder.synthetic import REALISTIC_TEXTURE, write_synthetic_recording
+from training.approaches import approach_names
 from training.benchmark import (
+    CEILING,
     BenchConfig,
     BenchData,
     default_rows,
     run_benchmark,
     summary,
 )
+from training.precision import resolve_precision
 from training.run.environment import usable_cores
 
 
@@ -43,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--rows", nargs="+", metavar="ROW", default=None,
-        help="measure only these rows (ceiling and approach names; default: all)",
+        help="measure only these rows (ceiling and approach names, each in every --precisions; default: all)",
     )
     add_flags(parser, BenchConfig)
     return parser
@@ -59,12 +70,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = from_flags(BenchConfig, args)
     except ValueError as exc:
         return user_error(parser, str(exc))
-    rows = default_rows()
-    if args.rows:
-        unknown = sorted(set(args.rows) - {label for label, _ in rows})
-        if unknown:
-            return user_error(parser, f"unknown rows {unknown}; known: {[label for label, _ in rows]}")
-        rows = [(label, measure) for label, measure in rows if label in args.rows]
+    known = [CEILING, *approach_names()]
+    unknown = sorted(set(args.rows or ()) - set(known))
+    if unknown:
+        return user_error(parser, f"unknown rows {unknown}; known: {known}")
+    choices = [resolve_precision(name) for name in config.precisions]
+    policies = list(dict.fromkeys(choice.policy for choice in choices))  # auto may repeat float32
+    rows = default_rows(policies, args.rows)
     with tempfile.TemporaryDirectory(prefix="benchmark_training_") as scratch:
         folders = args.log_dirs or [write_synthetic_recording(Path(scratch) / "synthetic", config.synthetic_rows, config.seed,
                                                         texture=REALISTIC_TEXTURE)]
@@ -75,7 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"data: {', '.join(map(str, args.log_dirs)) or f'synthetic, {config.synthetic_rows} rows'} "
             f"({len(samples)} usable rows); {config.samples_per_epoch} examples x {config.epochs} epochs, "
-            f"batch {config.batch_size}; cores usable: {usable_cores()}",
+            f"batch {config.batch_size}; cores usable: {usable_cores()}; precisions: "
+            + ", ".join(f"{c.requested} -> {c.policy}" + (f" ({c.reason})" if c.requested == "auto" else "")
+                        for c in choices)
+            + "; ratios are to the float32 ceiling",
             flush=True,
         )
         results = run_benchmark(BenchData(samples, config, Path(scratch)), rows)

@@ -41,3 +41,25 @@ def test_every_registered_approach_is_a_row() -> None:
 def test_bench_config_needs_a_warm_up_epoch() -> None:
     with pytest.raises(ValueError, match="epochs"):
         BenchConfig(epochs=1)
+
+
+def test_every_row_is_measured_in_each_precision_one_after_the_other() -> None:
+    labels = [label for label, _ in default_rows(["float32", "mixed_bfloat16"], names=["ceiling", "pipeline"])]
+    assert labels == ["ceiling", "ceiling:bf16", "pipeline", "pipeline:bf16"]
+
+
+def test_summary_gives_mixed_precision_over_the_same_row_in_float32() -> None:
+    results = [
+        Measurement("ceiling", 0.0, [2.0, 1.0], 100, ceiling=100.0),
+        Measurement("pipeline", 0.0, [2.0, 1.25], 100, ceiling=100.0),
+        Measurement("pipeline:bf16", 0.0, [2.0, 0.625], 100, ceiling=100.0),
+    ]
+    text = summary(results)
+    rows = {line.split()[0]: line.split() for line in text.splitlines()[1:4]}
+    assert rows["pipeline:bf16"][-1] == "1.60"  # 160 images/s over the float32 ceiling's 100
+    assert "pipeline:bf16 2.00 x" in text
+
+
+def test_bench_config_checks_the_precisions() -> None:
+    with pytest.raises(ValueError, match="precision"):
+        BenchConfig(precisions=("float64",))
