@@ -17,6 +17,10 @@ Tracking: --track mlflow (or BCLONING_TRACK=mlflow) logs the finished run to a l
 MLflow store (default sqlite:///mlflow.db here, or --tracking-uri): settings, loss per
 epoch, time, energy, CO2 and the run's files; needs `pip install -e '.[tracking]'`.
 
+Precision: --precision mixed_bfloat16 trains in bfloat16 mixed precision (faster
+where the CPU or GPU computes bfloat16 natively; --precision auto picks it there);
+model.keras is float32 either way, so every runtime and export takes it as before.
+
 Long runs: --checkpoint saves the model every epoch and a backup of the training
 state; after a kill, the same command with --resume goes on from the last epoch:
 
@@ -144,6 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return user_error(parser, str(exc))
     finally:
         signal.signal(signal.SIGTERM, sigterm)
+    precision = report["precision"]
+    print(f"precision: {precision['policy']}"
+          + (f" (auto: {precision['reason']})" if precision["requested"] == "auto" else ""))
     print(
         f"{report['approach']}: {report['epochs']} epochs x {report['samples']['per_epoch']} examples, "
         f"preparation {report['preparation_seconds']:.1f} s + training {report['training_seconds']:.1f} s "

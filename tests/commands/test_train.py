@@ -34,6 +34,24 @@ def test_trains_and_writes_the_run_folder(recording_factory, tmp_path, capsys) -
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("approach", ["generator", "pipeline"])
+def test_auto_precision_is_what_this_machines_hardware_supports_and_is_printed(
+    approach, recording_factory, tmp_path, capsys
+) -> None:
+    from training.precision import choose_precision, cpu_flags, gpu_capabilities
+
+    recording = recording_factory("rec", rows=30)
+    out = tmp_path / "run"
+    assert train.main([str(recording), "--approach", approach, "--precision", "auto", "--out", str(out),
+                       "--no-emissions", *TINY]) == 0
+    expected = choose_precision("auto", cpu_flags(), gpu_capabilities())
+    report = json.loads((out / "report.json").read_text())
+    assert report["precision"] == expected.as_dict() and report["config"]["train"]["precision"] == "auto"
+    assert json.loads((out / "model.json").read_text())["training_precision"] == expected.policy
+    assert f"precision: {expected.policy} (auto: {expected.reason})" in capsys.readouterr().out
+
+
+@pytest.mark.slow
 def test_examples_per_epoch_default_to_examples_per_row_times_the_training_rows(recording_factory, tmp_path) -> None:
     recording = recording_factory("rec", rows=30)
     argv = [str(recording), "--approach", "in-memory", "--out", str(tmp_path / "run"), "--no-emissions",
@@ -52,7 +70,8 @@ def test_user_errors_exit_2_with_a_message(recording_factory, tmp_path, capsys) 
     (used / "report.json").write_text("{}")
     assert train.main([str(recording), "--out", str(used), "--no-emissions", *TINY]) == 2
     assert "already holds a run" in capsys.readouterr().err
-    for bad in (["--epochs", "0"], ["--approach", "magic"], ["--emissions-country-iso-code", "XYZ"]):
+    for bad in (["--epochs", "0"], ["--approach", "magic"], ["--emissions-country-iso-code", "XYZ"],
+                ["--precision", "fp8"]):
         assert exit_code(train.main, [str(recording), "--out", str(tmp_path / "x"), *bad]) == 2
 
 

@@ -125,6 +125,8 @@ def rows(
         row = {
             "run": str(run_dir),
             "approach": report["approach"],
+            # the Keras dtype policy trained under (reports before --precision: float32)
+            "precision": (report.get("precision") or {}).get("policy", "float32"),
             "baseline": report is base,
             "epochs": report["epochs"],
             "samples_per_epoch": report["samples"]["per_epoch"],
@@ -169,7 +171,7 @@ def differences(table: list[dict[str, Any]]) -> dict[str, list[Any]]:
 
 def markdown(table: list[dict[str, Any]], other: EstimateConfig | None = None) -> str:
     """The comparison as a Markdown table, with the paper's figures beside ours."""
-    head = ["approach", "prep s", "train s", "total s", "images/s", "energy kWh", "CO2 kg",
+    head = ["approach", "precision", "prep s", "train s", "total s", "images/s", "energy kWh", "CO2 kg",
             "val loss", "vs baseline"]
     if other is not None:
         head.append(f"CO2 kg est. {other.device}")
@@ -185,6 +187,7 @@ def markdown(table: list[dict[str, Any]], other: EstimateConfig | None = None) -
                      f"{number_or_na(row['co2_reduction_percent'], '.0f')} % less CO2")
         cells = [
             row["approach"],
+            row["precision"],
             number_or_na(row["preparation_seconds"], ".1f"),
             number_or_na(row["training_seconds"], ".1f"),
             number_or_na(row["total_seconds"], ".1f"),
@@ -232,11 +235,17 @@ def _plot_autonomy(ax: Any, table: list[dict[str, Any]]) -> None:
     for offset, kind in ((-0.2, "replay"), (0.2, "track")):
         values = [(row.get("driving") or {}).get(f"{kind}_autonomy_percent") for row in table]
         ax.bar(x + offset, [np.nan if v is None else v for v in values], 0.4, label=f"{kind}s")
-    ax.set_xticks(x, [row["approach"] for row in table])
+    ax.set_xticks(x, _names(table))
     ax.set_ylim(0, 125)  # room for the legend above 100 %
     ax.set_ylabel("autonomy (%)")
     ax.set_title("closed-loop autonomy")
     ax.legend(loc="upper center", ncol=2)
+
+
+def _names(table: list[dict[str, Any]]) -> list[str]:
+    """A bar label per run: the approach, with its precision where that is not float32 (then
+    a float32 and a bfloat16 run of the same approach get two bars, not one)."""
+    return [row["approach"] + ("" if row["precision"] == "float32" else f" {row['precision']}") for row in table]
 
 
 def _plot(table: list[dict[str, Any]], path: Path) -> None:
@@ -245,7 +254,7 @@ def _plot(table: list[dict[str, Any]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = [row["approach"] for row in table]
+    names = _names(table)
     evaluated = any(row.get("driving") for row in table)
     fig, axes = plt.subplots(1, 4 if evaluated else 3, figsize=(16 if evaluated else 12, 4))
     prep = [row["preparation_seconds"] for row in table]

@@ -74,3 +74,23 @@ def test_an_incomplete_report_is_named_with_its_missing_fields(tmp_path) -> None
     (tmp_path / "report.json").write_text('{"approach": "generator", "epochs": 1, "samples": {}}')
     with pytest.raises(RunFolderError, match=r"report.json: not a complete .*batch_size.*samples.per_epoch"):
         compare([tmp_path], tmp_path / "cmp")
+
+
+@pytest.mark.slow
+def test_a_float32_and_a_bfloat16_run_are_compared_side_by_side(trained_runs, tiny_recording, tmp_path) -> None:
+    from recorder.split import SplitConfig
+    from training.co2.emissions import EmissionsConfig
+    from training.run.config import TrainConfig
+    from training.run.train import train_run
+
+    config = TrainConfig(approach="in-memory", epochs=1, batch_size=16, samples_per_epoch=64, verbose=0,
+                         precision="mixed_bfloat16")
+    train_run([tiny_recording], tmp_path / "bf16", config, split=SplitConfig(block_size=10),
+              emissions=EmissionsConfig(country_iso_code="ESP"))
+    paths = compare([trained_runs["in-memory"][0], tmp_path / "bf16"], tmp_path / "cmp")
+    table = json.loads(paths["json"].read_text())["runs"]
+    assert [(r["approach"], r["precision"]) for r in table] == [("in-memory", "float32"),
+                                                                ("in-memory", "mixed_bfloat16")]
+    assert all(r["total_seconds"] > 0 and r["energy_kwh"] > 0 and r["co2_kg"] > 0 for r in table)
+    lines = [line for line in paths["table"].read_text().splitlines() if line.startswith("| in-memory")]
+    assert [line.split("|")[2].strip() for line in lines] == ["float32", "mixed_bfloat16"]
