@@ -81,3 +81,11 @@ def test_a_mixed_model_is_saved_as_float32_with_its_weights(tmp_path) -> None:
 def test_a_float32_model_is_saved_as_it_is() -> None:
     model = build_pilotnet(seed=1)
     assert float32_copy(model) is model
+
+
+def test_float16_training_gets_keras_loss_scaling() -> None:
+    from training.model import compile_pilotnet
+
+    with precision_policy("mixed_float16"):
+        model = compile_pilotnet(build_pilotnet(seed=1))
+    assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
