@@ -39,6 +39,7 @@ from evaluation.report import pool_replays, summarise
 from evaluation.worlds import EvaluationConfig, plan_worlds, world_metric
 from recorder.atomic import atomic_path, write_json_atomic
 from training.model_file import save_model
+from training.precision import float32_copy
 from training.preprocess import PreprocessConfig
 from training.run.config import DrivingEvalConfig, TrainConfig
 from training.run.folder import BEST_DRIVING_FILE
@@ -92,7 +93,8 @@ class DrivingEval(keras.callbacks.Callback):
         if not self._due(number):
             return
         start = time.perf_counter()
-        entries = drive_model(self.model, self.preprocess, self.worlds, self.evaluation)
+        # the float32 model best_driving.keras would hold, not the mixed-precision one training
+        entries = drive_model(float32_copy(self.model), self.preprocess, self.worlds, self.evaluation)
         overall, pooled = summarise(entries)["all"], pool_replays(entries)
         record = {
             "epoch": number,

@@ -29,8 +29,9 @@ if TYPE_CHECKING:  # Keras is imported where a model is built: configs and repor
     import keras
 
 __all__ = [
-    "PRECISIONS", "POLICIES", "BF16_CPU_FLAGS", "PrecisionChoice", "choose_precision", "cpu_flags",
-    "gpu_capabilities", "machine_precision", "resolve_precision", "precision_policy", "float32_copy", "short_name",
+    "FLOAT32", "PRECISIONS", "POLICIES", "BF16_CPU_FLAGS", "PrecisionChoice", "check_precision", "choose_precision",
+    "cpu_flags", "gpu_capabilities", "machine_precision", "resolve_precision", "precision_policy", "float32_copy",
+    "short_name",
 ]
 
 logger = logging.getLogger(__name__)
@@ -53,9 +54,6 @@ class PrecisionChoice:
     requested: str  # one of PRECISIONS
     policy: str  # one of POLICIES
     reason: str  # one line
-
-    def as_dict(self) -> dict[str, str]:
-        return {"requested": self.requested, "policy": self.policy, "reason": self.reason}
 
 
 def check_precision(name: str) -> None:

@@ -38,6 +38,8 @@ def test_trains_and_writes_the_run_folder(recording_factory, tmp_path, capsys) -
 def test_auto_precision_is_what_this_machines_hardware_supports_and_is_printed(
     approach, recording_factory, tmp_path, capsys
 ) -> None:
+    from dataclasses import asdict
+
     from training.precision import choose_precision, cpu_flags, gpu_capabilities
 
     recording = recording_factory("rec", rows=30)
@@ -46,7 +48,7 @@ def test_auto_precision_is_what_this_machines_hardware_supports_and_is_printed(
                        "--no-emissions", *TINY]) == 0
     expected = choose_precision("auto", cpu_flags(), gpu_capabilities())
     report = json.loads((out / "report.json").read_text())
-    assert report["precision"] == expected.as_dict() and report["config"]["train"]["precision"] == "auto"
+    assert report["precision"] == asdict(expected) and report["config"]["train"]["precision"] == "auto"
     assert json.loads((out / "model.json").read_text())["training_precision"] == expected.policy
     assert f"precision: {expected.policy} (auto: {expected.reason})" in capsys.readouterr().out
 
