@@ -81,12 +81,13 @@ def test_a_float32_and_a_bfloat16_run_are_compared_side_by_side(trained_runs, ti
     from recorder.split import SplitConfig
     from training.co2.emissions import EmissionsConfig
     from training.run.config import TrainConfig
+    from training.run.settings import RunSettings
     from training.run.train import train_run
 
     config = TrainConfig(approach="in-memory", epochs=1, batch_size=16, samples_per_epoch=64, verbose=0,
                          precision="mixed_bfloat16")
-    train_run([tiny_recording], tmp_path / "bf16", config, split=SplitConfig(block_size=10),
-              emissions=EmissionsConfig(country_iso_code="ESP"))
+    train_run([tiny_recording], tmp_path / "bf16", RunSettings(
+        train=config, split=SplitConfig(block_size=10), emissions=EmissionsConfig(country_iso_code="ESP")))
     paths = compare([trained_runs["in-memory"][0], tmp_path / "bf16"], tmp_path / "cmp")
     table = json.loads(paths["json"].read_text())["runs"]
     assert [(r["approach"], r["precision"]) for r in table] == [("in-memory", "float32"),

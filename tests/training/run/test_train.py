@@ -128,7 +128,8 @@ def test_a_bfloat16_run_trains_and_saves_a_float32_model_that_drives_and_exports
     from training.export import EQUIVALENCE_BOUND, ExportConfig, export_model
 
     config = TrainConfig(epochs=4, batch_size=32, samples_per_epoch=256, verbose=0, precision="mixed_bfloat16")
-    report = train_run([tiny_recording], tmp_path / "run", config, split=SplitConfig(block_size=10), emissions=None)
+    report = train_run([tiny_recording], tmp_path / "run",
+                       RunSettings(train=config, split=SplitConfig(block_size=10), emissions=None))
     assert report["precision"] == {"requested": "mixed_bfloat16", "policy": "mixed_bfloat16",
                                    "reason": "asked for with --precision"}
     with open(tmp_path / "run" / "history.csv", newline="") as f:
