@@ -54,7 +54,13 @@ def build_pilotnet(
     return keras.Model(inputs, outputs, name="pilotnet")
 
 
-def compile_pilotnet(model: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
-    """Compile with Adam and mean squared error, as in the paper; return the model."""
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
+def compile_pilotnet(model: keras.Model, learning_rate: float = 1e-3, ema: bool = False) -> keras.Model:
+    """Compile with Adam and mean squared error, as in the paper; return the model.
+
+    With `ema`, Adam keeps an exponential moving average of the weights (Keras'
+    `use_ema`, momentum 0.99: about the last hundred steps) and `fit` writes it
+    into the model when it ends, so the saved model is the average, not the
+    last step's weights, which jitter with the last batches' random augmentations.
+    """
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate, use_ema=ema), loss="mse")
     return model

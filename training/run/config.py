@@ -38,6 +38,8 @@ class TrainConfig:
     seed: int = setting(0, "random seed of the whole run")
     # Adam's step size
     learning_rate: float = setting(1e-3, "Adam learning rate")
+    # keep an exponential moving average of the weights and save it (training.model.compile_pilotnet)
+    ema: bool = setting(False, "save the moving average of the weights (Adam use_ema)")
     # dropout before PilotNet's dense layers (0 = none)
     dropout: float = setting(0.0, "dropout rate before the dense layers")
     # decoding threads while preparing data (0 = one per core)

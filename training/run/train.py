@@ -211,7 +211,8 @@ def build_model(settings: RunSettings, strategy: Any, policy: str = "float32") -
     keras.utils.set_random_seed(config.seed)
     with strategy.scope() if strategy is not None else contextlib.nullcontext(), precision_policy(policy):
         return compile_pilotnet(
-            build_pilotnet(settings.preprocess.output_shape, config.seed, config.dropout), config.learning_rate
+            build_pilotnet(settings.preprocess.output_shape, config.seed, config.dropout), config.learning_rate,
+            config.ema,
         )
 
 
