@@ -18,13 +18,12 @@ import os
 from dataclasses import dataclass
 
 from recorder.camera_geometry import return_steering
+from recorder.lane_lines import READING_AHEAD_M
 from simulator.replay.loop import DriverView
 from simulator.replay.run import ReplayConfig, ReplayMetrics, replay_in_process
 
 __all__ = ["LaneKeeper", "ReferenceReplay", "replay_lane_keeper", "REFERENCE_TABLE_HEADER"]
 
-# The lane meter reads the lane centre about this far ahead along the camera's axis (its rows span 3-7 m).
-READING_AHEAD_M = 5.0
 
 # Header of `ReferenceReplay.table_row`.
 REFERENCE_TABLE_HEADER = (

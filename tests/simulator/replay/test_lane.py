@@ -1,4 +1,4 @@
-"""The lane-centre meter: synthetic roads drawn through the Unity camera, the real side cameras, the replay's figures."""
+"""The lane-centre meter in the replay: the re-rendered views, the real side cameras, the replay's figures."""
 
 from __future__ import annotations
 
@@ -7,66 +7,23 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import cv2
-import numpy as np
 import pytest
 
 from bcloning.commands.simulate import main
-from recorder.camera_geometry import UNITY_CAMERAS, CameraGeometry
+from recorder.camera_geometry import UNITY_CAMERAS
 from recorder.log_writer import DrivingLogWriter
 from simulator.replay import ReplayConfig, replay_in_process
-from simulator.replay.lane import LaneConfig, LaneMeter, check_lane
+from simulator.replay.lane import LaneMeter, check_lane
 from simulator.replay.plots import plot_lane
 from simulator.replay.reference import replay_lane_keeper
 from simulator.replay.render import Renderer
-
-ASPHALT, YELLOW, SKY = (105, 105, 105), (225, 200, 40), (120, 170, 230)
-
-
-def road(offset_m: float, width_m: float = 6.9, line_m: float = 0.15) -> np.ndarray:
-    """RGB frame of a straight flat road whose yellow lines are `width_m` apart, the camera `offset_m` right of centre."""
-    geometry = CameraGeometry()
-    v, u = np.mgrid[0 : geometry.height, 0 : geometry.width].astype(np.float64)
-    pixels = np.stack([u, v, np.ones_like(u)], axis=-1)
-    rays = pixels @ (geometry.camera_rotation @ np.linalg.inv(geometry.intrinsics)).T  # car axes
-    down = rays[..., 1] < 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        x = -geometry.lens_height_m * rays[..., 0] / rays[..., 1] + offset_m  # across the road, from its centre
-    frame = np.empty((geometry.height, geometry.width, 3), np.uint8)
-    frame[:] = SKY
-    frame[down] = ASPHALT
-    on_line = down & (np.minimum(np.abs(x - width_m / 2), np.abs(x + width_m / 2)) < line_m / 2)
-    frame[on_line] = YELLOW
-    return frame
-
-
-@pytest.mark.parametrize("offset_m", [-1.5, 0.0, 0.3, 1.6])
-def test_measures_a_drawn_road(offset_m: float) -> None:
-    assert LaneMeter()(road(offset_m)) == pytest.approx(offset_m, abs=0.05)
-
+from tests.recorder.test_lane_lines import road
 
 def test_agrees_with_the_replays_renderer() -> None:
     renderer, meter = Renderer(), LaneMeter()
     assert meter(renderer.render(road(0.3), right_m=0.5)) == pytest.approx(0.8, abs=0.05)
     for yaw in (-0.05, 0.05):  # turned about 3 degrees left or right: read about 5 m ahead along the camera's axis
         assert meter(renderer.render(road(0.3), right_m=0.0, yaw_left_rad=yaw)) == pytest.approx(0.3 - 5.0 * yaw, abs=0.06)
-
-
-def test_no_reading_without_two_lines_a_lane_apart() -> None:
-    meter = LaneMeter()
-    assert meter(road(0.0, width_m=4.0)) is None  # lines too close: a curb, a shadow, not this lane
-    plain = road(0.0)
-    plain[np.all(plain == YELLOW, axis=-1)] = ASPHALT
-    assert meter(plain) is None
-    assert LaneMeter(LaneConfig(lane_width_m=4.0))(road(0.0, width_m=4.0)) == pytest.approx(0.0, abs=0.05)
-
-
-def test_config_names_the_field() -> None:
-    with pytest.raises(ValueError, match="far_m"):
-        LaneConfig(near_m=5.0, far_m=4.0)
-    with pytest.raises(ValueError, match="min_row_fraction"):
-        LaneConfig(min_row_fraction=0.0)
-    with pytest.raises(ValueError, match="min_value"):
-        LaneConfig(min_value=300)
 
 
 def test_real_side_cameras_sit_where_the_unity_prefab_puts_them(shared_data: Path, tmp_path: Path) -> None:
