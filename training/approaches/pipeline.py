@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 
+from recorder.lane_lines import LaneMeter
 from training.approaches.base import PrepareContext, Prepared, steps_per_epoch
 from training.augmentation.batches import scale_to_preprocessed
 from training.data.frame_store import StoreConfig
@@ -44,7 +45,7 @@ class PipelineApproach:
         frames = prepare_camera_frames(
             samples, store_config=store_config, directory=context.run_dir,
             name=f"pipeline-worker{worker}", preprocess_config=context.preprocess,
-            threads=context.threads,
+            threads=context.threads, lane_meter=LaneMeter() if context.augment.lane_labels else None,
         )
         steps = steps_per_epoch(context.samples_per_epoch, config.batch_size)
         # A resumed run goes on with the batches the killed one would have drawn.

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from recorder.camera_geometry import UNITY_CAMERAS
 from training.augmentation.config import DEFAULT_AUGMENT, AugmentConfig
 from training.augmentation.labels import CENTER, corrected_steering, frame_scale, shifted_steering
 from training.augmentation.views import draw_views, return_steering, view_homography
@@ -51,12 +52,14 @@ __all__ = [
     "flip_and_shift",
     "shadow_masks",
     "scale_luma",
+    "lane_steering",
     "augment_batch",
 ]
 
 # Colour of pixels uncovered by a shift: RGB black in YUV (Y=0, U=V=128).
 YUV_BLACK = (0, 128, 128)
-# Camera slots of a stored sample, in the column order of driving_log.csv.
+# Each slot's camera x in the car (m, > 0 right of the centre camera): the Unity prefab's.
+CAMERA_RIGHT_M = np.array([UNITY_CAMERAS[name][0] - UNITY_CAMERAS["center"][0] for name in ("center", "left", "right")])
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class ScaledAugment:
     max_view_offset_m: float  # synthesised view: sideways shift (m, either way)
     max_view_turn_deg: float  # synthesised view: turn (degrees, either way)
     view_lookahead_m: float  # synthesised view: look-ahead of its steering (m)
+    lane_labels: bool  # label by pure pursuit to the lane centre read from the recorded centre frame
+    lane_lookahead_m: float  # its look-ahead (m)
     preprocess: PreprocessConfig  # the preprocessing of the stored frames (for the views' homographies)
     shadow_probability: float  # chance of a shadow
     shadow_darkness: float  # luma factor inside a shadow
@@ -97,6 +102,8 @@ def scale_to_preprocessed(
         max_view_offset_m=config.max_view_offset_m,
         max_view_turn_deg=config.max_view_turn_deg,
         view_lookahead_m=config.view_lookahead_m,
+        lane_labels=config.lane_labels,
+        lane_lookahead_m=config.lane_lookahead_m,
         preprocess=preprocess,
         shadow_probability=config.shadow_probability,
         shadow_darkness=config.shadow_darkness,
@@ -191,6 +198,32 @@ def scale_luma(images: np.ndarray, factor: np.ndarray, in_place: bool = False) -
     return images
 
 
+def lane_steering(
+    steering: np.ndarray,
+    lane_offset_m: np.ndarray,
+    camera: np.ndarray,
+    right_m: np.ndarray,
+    yaw_left_rad: np.ndarray,
+    lookahead_m: float,
+) -> np.ndarray:
+    """One steering law for every example: pure pursuit to the lane centre, where it was read.
+
+    The recorded driver wanders in the lane and mostly steers 0, while the side
+    cameras and synthesised views are labelled with the steering back to the
+    driver's path: two laws that disagree about the same picture. Here each
+    example's camera, `right_m` to the right of the recorded centre camera
+    (side camera plus synthesised shift) and turned `yaw_left_rad`, is
+    `lane_offset_m + right_m` right of the lane centre, and its label is the
+    pure-pursuit steering to the lane centre `lookahead_m` ahead
+    (`return_steering`), the law of the replay's lane-line reference driver
+    (`simulator.replay.reference`). Where no lane was read (NaN) `steering`, the
+    label from the recorded path, is kept.
+    """
+    offset = lane_offset_m + CAMERA_RIGHT_M[camera] + right_m
+    to_centre = return_steering(np.nan_to_num(offset), yaw_left_rad, lookahead_m)
+    return np.where(np.isnan(lane_offset_m), steering, to_centre).astype(np.float32)
+
+
 def augment_batch(
     store: np.ndarray,
     index: np.ndarray,
@@ -198,6 +231,7 @@ def augment_batch(
     has_sides: np.ndarray,
     rng: np.random.Generator,
     config: ScaledAugment,
+    lane_offset_m: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One fresh training batch: camera choice, synthesised view, flip, shift, shadow and brightness.
 
@@ -216,11 +250,13 @@ def augment_batch(
     reach_x, reach_y = int(config.max_shift_x), int(config.max_shift_y)
     dx = rng.integers(-reach_x, reach_x + 1, batch)
     dy = rng.integers(-reach_y, reach_y + 1, batch)
-    views = None
+    views, right_m, yaw_left_rad = None, np.zeros(batch), np.zeros(batch)
     if config.max_view_offset_m or config.max_view_turn_deg:
         right_m, yaw_left_rad = draw_views(batch, config.max_view_offset_m, config.max_view_turn_deg, rng)
         views = [view_homography(r, y, config.preprocess) for r, y in zip(right_m, yaw_left_rad)]
         steering = steering + return_steering(right_m, yaw_left_rad, config.view_lookahead_m)
+    if config.lane_labels and lane_offset_m is not None:
+        steering = lane_steering(steering, lane_offset_m, camera, right_m, yaw_left_rad, config.lane_lookahead_m)
     images = flip_and_shift([store[i, c] for i, c in zip(index, camera)], flip, dx, dy, views)
     steering = shifted_steering(np.where(flip, -steering, steering), dx, config.steering_per_px)
 

@@ -31,6 +31,10 @@ class AugmentConfig:
     max_view_offset_m: float = setting(1.0, "synthesised view: camera shifted up to this far sideways (m, either way)")
     max_view_turn_deg: float = setting(5.0, "synthesised view: camera turned up to this far (degrees, either way)")
     view_lookahead_m: float = setting(5.0, "its steering aims at the recorded path this far ahead (m)")
+    lane_labels: bool = setting(
+        False, "pipeline: label every example with the steering to the lane centre read from its "
+               "recorded centre frame's yellow lines, where both are read (recorder.lane_lines)")
+    lane_lookahead_m: float = setting(5.0, "lane-centre labels: pure pursuit to the lane centre this far ahead (m)")
     flip_probability: float = setting(0.5, "chance of a horizontal flip (steering negated)")
     max_shift_x: float = setting(50.0, "max horizontal translation, px of the 320-px frame (either way)")
     max_shift_y: float = setting(10.0, "max vertical translation, px of the 160-px frame (either way)")
@@ -49,8 +53,9 @@ class AugmentConfig:
                      "max_view_offset_m", "max_view_turn_deg"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
-        if not self.view_lookahead_m > 0:
-            raise ValueError(f"view_lookahead_m must be > 0, got {self.view_lookahead_m}")
+        for name in ("view_lookahead_m", "lane_lookahead_m"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
         low, high = self.brightness_range
         if not 0 < low <= high:
             raise ValueError(f"brightness_range must satisfy 0 < min <= max, got {self.brightness_range}")

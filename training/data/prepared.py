@@ -31,6 +31,7 @@ import numpy as np
 import tensorflow as tf
 
 from recorder.formats import CAMERAS
+from recorder.lane_lines import LaneMeter
 from recorder.sample import Sample
 from training.augmentation.batches import CENTER, ScaledAugment, augment_batch
 from training.data.examples import read_rgb
@@ -68,6 +69,7 @@ class CameraFrames:
     store: FrameStore  # uint8 (N, cameras, H, W, 3); slot 0 centre, 1 left, 2 right
     steering: np.ndarray  # float32 (N,), centre camera's steering
     has_sides: np.ndarray  # bool (N,), False where only the centre was recorded
+    lane_offset_m: np.ndarray | None = None  # float32 (N,), centre camera's offset from the lane centre (NaN unread)
 
     def __len__(self) -> int:
         return int(self.steering.shape[0])
@@ -87,6 +89,7 @@ def prepare_camera_frames(
     name: str = "camera_frames",
     preprocess_config: PreprocessConfig = DEFAULT_PREPROCESS,
     threads: int = 0,
+    lane_meter: LaneMeter | None = None,
 ) -> CameraFrames:
     """Decode and preprocess the first `cameras` cameras of every sample into a store.
 
@@ -97,18 +100,25 @@ def prepare_camera_frames(
         store_config: the RAM budget that decides between a RAM and a disk store.
         directory: the run folder, where a disk store keeps its temporary file in `frames/`.
         threads: decoding threads, 0 for one per core (OpenCV releases the GIL).
+        lane_meter: where given, also read each centre frame's offset from the lane centre
+            (for lane-centre labels, `training.augmentation.batches.lane_steering`).
     """
     if cameras not in (1, 3):
         raise ValueError(f"cameras must be 1 or 3, got {cameras}")
     shape = (len(samples), cameras, *preprocess_config.output_shape)
     kind = choose_store_kind(frames_bytes(len(samples), cameras, preprocess_config), store_config)
     store = allocate(shape, kind, directory, name)
+    lane = np.full(len(samples), np.nan, np.float32)
 
     def fill(i: int) -> None:
         sample = samples[i]
         for slot, camera in enumerate(CAMERAS[:cameras]):
             path = sample.camera(camera) if sample.has_side_cameras else sample.center
-            store.array[i, slot] = preprocess(read_rgb(path), preprocess_config)
+            rgb = read_rgb(path)
+            store.array[i, slot] = preprocess(rgb, preprocess_config)
+            if lane_meter is not None and slot == CENTER:
+                offset = lane_meter(rgb)
+                lane[i] = np.nan if offset is None else offset
 
     with ThreadPoolExecutor(max_workers=threads or usable_cores()) as pool:
         list(pool.map(fill, range(len(samples))))
@@ -117,7 +127,10 @@ def prepare_camera_frames(
     has_sides = np.array([s.has_side_cameras for s in samples], bool)
     logger.info("prepared %d samples x %d cameras in a %s store (%d bytes)",
                 len(samples), cameras, store.kind, store.nbytes)
-    return CameraFrames(store, steering, has_sides)
+    if lane_meter is None:
+        return CameraFrames(store, steering, has_sides)
+    logger.info("lane centre read on %d of %d centre frames", int(np.isfinite(lane).sum()), len(samples))
+    return CameraFrames(store, steering, has_sides, lane)
 
 
 def _batch_op(frames: CameraFrames, make: Callable[..., tuple[np.ndarray, np.ndarray]]):
@@ -216,8 +229,9 @@ def train_dataset(
 
     def augmented(index: np.ndarray, epoch: np.int64, row: np.int64) -> tuple[np.ndarray, np.ndarray]:
         rng = np.random.default_rng([seed, pipeline_id, int(epoch), int(row)])
+        lane = None if frames.lane_offset_m is None else frames.lane_offset_m[index]
         return augment_batch(frames.store.array, index, frames.steering[index],
-                             frames.has_sides[index], rng, augment)  # type: ignore[arg-type]
+                             frames.has_sides[index], rng, augment, lane)  # type: ignore[arg-type]
 
     make_batch = _batch_op(frames, _centre_batch(frames) if augment is None else augmented)
     dataset = (

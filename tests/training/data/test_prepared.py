@@ -7,6 +7,7 @@ import pytest
 import tensorflow as tf
 
 from recorder import load_recordings
+from recorder.lane_lines import LaneMeter
 from training.augmentation.batches import ScaledAugment
 from training.data.examples import read_rgb
 from training.data.frame_store import RAM, FrameStore
@@ -48,7 +49,7 @@ def _camera_only(correction: float = 0.2) -> ScaledAugment:
                          max_shift_y=0.0, steering_per_px=0.0, shadow_probability=0.0,
                          shadow_darkness=1.0, shadow_left_probability=0.5, brightness_range=(1.0, 1.0),
                          max_view_offset_m=0.0, max_view_turn_deg=0.0, view_lookahead_m=5.0,
-                         preprocess=DEFAULT_PREPROCESS)
+                         lane_labels=False, lane_lookahead_m=5.0, preprocess=DEFAULT_PREPROCESS)
 
 
 def test_prepare_stores_every_camera_preprocessed(recording_factory) -> None:
@@ -61,6 +62,14 @@ def test_prepare_stores_every_camera_preprocessed(recording_factory) -> None:
         np.testing.assert_array_equal(frames.store.array[2, slot], expected)
     np.testing.assert_allclose(frames.steering, [s.steering for s in samples])
     assert frames.has_sides.all()
+
+
+def test_prepare_reads_the_lane_centre_only_when_given_a_meter(recording_factory) -> None:
+    samples = load_recordings([recording_factory("rec", rows=4)]).samples
+    assert prepare_camera_frames(samples, threads=1).lane_offset_m is None
+    frames = prepare_camera_frames(samples, threads=1, lane_meter=LaneMeter())
+    expected = [LaneMeter()(read_rgb(s.center)) for s in samples]
+    np.testing.assert_allclose(frames.lane_offset_m, [np.nan if e is None else e for e in expected], atol=1e-6)
 
 
 def test_centre_only_samples_fill_every_slot_with_the_centre(recording_factory) -> None:
