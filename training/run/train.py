@@ -234,13 +234,18 @@ def fit(model: keras.Model, approach: Approach, preparation: Preparation, settin
             epochs=config.epochs,
             validation_data=preparation.validation,
             validation_batch_size=config.batch_size if preparation.validation is not None else None,
-            callbacks=[EpochTimer(), *callbacks, *extras, *lines],
+            callbacks=[EpochTimer(), *_ema_validation(config), *callbacks, *extras, *lines],
             verbose=verbose,
             **preparation.prepared.fit_kwargs,
         ).history
     if place.chief and long_run.backs_up:  # every epoch of every part of the run
         history = run_history(place.run_dir, history)
     return Fitted(phase, history, _restored_best([*callbacks, *extras]))
+
+
+def _ema_validation(config: TrainConfig) -> list[keras.callbacks.Callback]:
+    """With `--ema`, validate the moving average (the model that is saved), not the last step's weights."""
+    return [keras.callbacks.SwapEMAWeights()] if config.ema else []
 
 
 def _restored_best(callbacks: Sequence[keras.callbacks.Callback]) -> dict[str, Any] | None:

@@ -144,3 +144,15 @@ def test_a_bfloat16_run_trains_and_saves_a_float32_model_that_drives_and_exports
     for fmt in ("onnx", "litert"):
         check = export_model(ExportConfig(format=fmt), path, open_exported)["equivalence"]
         assert check["max_abs_diff"] <= EQUIVALENCE_BOUND
+
+
+def test_ema_validates_the_saved_average_on_the_same_training_steps(tiny_recording, tmp_path) -> None:
+    losses = {}
+    for ema in (False, True):
+        config = TrainConfig(epochs=2, batch_size=32, samples_per_epoch=128, verbose=0, ema=ema)
+        train_run([tiny_recording], tmp_path / str(ema),
+                  RunSettings(train=config, split=SplitConfig(block_size=10), emissions=None))
+        with open(tmp_path / str(ema) / "history.csv", newline="") as f:
+            losses[ema] = [(float(r["loss"]), float(r["val_loss"])) for r in csv.DictReader(f)]
+    assert [train for train, _ in losses[True]] == pytest.approx([train for train, _ in losses[False]])
+    assert losses[True][-1][1] != pytest.approx(losses[False][-1][1])  # the average, not the last step
