@@ -26,7 +26,7 @@ class TrainConfig:
     # training approach, a name from training.approaches
     approach: str = setting("in-memory", "training approach")
     # passes over samples_per_epoch examples; 10 x 20 per row with --ema and lane-centre labels is the
-    # recipe that drove other people's laps best in docs/replay.md's study (2-4 minutes for the Udacity
+    # recipe that drove other people's laps best in docs/replay.md's study (2-5 minutes for the Udacity
     # sample on 2 cores)
     epochs: int = setting(10, "epochs to train")
     # examples per gradient step
