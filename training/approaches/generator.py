@@ -6,7 +6,9 @@ chooses cameras, augments and preprocesses them while the model trains, every
 epoch anew. Here it is a `keras.utils.PyDataset` (`training.data.augmenting_batches`); with the default one worker
 Keras runs it in one background tf.data thread with prefetching, which is what
 the tutorials' `fit_generator` queue did. Examples come from `training.data.examples`,
-so its first epoch equals the in-memory approach's prepared array.
+so its first epoch equals the in-memory approach's prepared array. With lane-centre
+labels, its preparation reads every row's lane offset once (`examples.lane_offsets`),
+as the other approaches do in theirs; that is the only work done ahead.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ class GeneratorApproach:
     description = "read, augment and preprocess every batch from JPEGs while training"
 
     def prepare(self, context: PrepareContext) -> Prepared:
-        """Only build the data source; the work happens inside fit."""
+        """Build the data source (and read the rows' lane offsets for lane-centre labels); the rest happens inside fit."""
         from training.data.augmenting_batches import AugmentingBatches  # Keras: only when training
+        from training.data.examples import lane_offsets
 
         config = context.config
         batches = AugmentingBatches(
@@ -37,6 +40,7 @@ class GeneratorApproach:
             context.preprocess,
             workers=config.loader_workers,
             start_epoch=resume_epoch(context.run_dir) or 0,
+            lane_offset_m=lane_offsets(context.train, context.threads) if context.augment.lane_labels else None,
         )
         return Prepared(
             x=batches,

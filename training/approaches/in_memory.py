@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 from training.approaches.base import PrepareContext, Prepared, steps_per_epoch
-from training.data.examples import epoch_indices, make_examples
+from training.data.examples import epoch_indices, lane_offsets, make_examples
 from training.data.frame_store import StoreConfig, allocate, choose_store_kind
 from training.run.folder import resume_epoch
 
@@ -51,6 +51,7 @@ class InMemoryApproach:
         shape = (len(positions), *context.preprocess.output_shape)
         kind = choose_store_kind(int(np.prod(shape)), StoreConfig(max_memory_gb=config.max_memory_gb))
         store = allocate(shape, kind, context.run_dir, f"in-memory-worker{worker}")
+        lane = lane_offsets(context.train, context.threads) if context.augment.lane_labels else None
         frames, steering = make_examples(
             context.train,
             indices[worker::workers],
@@ -61,6 +62,7 @@ class InMemoryApproach:
             positions=positions,
             out=store.array,
             threads=context.threads,
+            lane_offset_m=lane,
         )
         store.flush()
         logger.info(

@@ -37,9 +37,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from recorder.camera_geometry import UNITY_CAMERAS
 from training.augmentation.config import DEFAULT_AUGMENT, AugmentConfig
-from training.augmentation.labels import CENTER, corrected_steering, frame_scale, shifted_steering
+from training.augmentation.labels import CENTER, corrected_steering, frame_scale, lane_steering, shifted_steering
 from training.augmentation.views import draw_views, return_steering, view_homography
 from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig
 
@@ -52,14 +51,11 @@ __all__ = [
     "flip_and_shift",
     "shadow_masks",
     "scale_luma",
-    "lane_steering",
     "augment_batch",
 ]
 
 # Colour of pixels uncovered by a shift: RGB black in YUV (Y=0, U=V=128).
 YUV_BLACK = (0, 128, 128)
-# Each slot's camera x in the car (m, > 0 right of the centre camera): the Unity prefab's.
-CAMERA_RIGHT_M = np.array([UNITY_CAMERAS[name][0] - UNITY_CAMERAS["center"][0] for name in ("center", "left", "right")])
 
 
 @dataclass(frozen=True)
@@ -198,32 +194,6 @@ def scale_luma(images: np.ndarray, factor: np.ndarray, in_place: bool = False) -
     return images
 
 
-def lane_steering(
-    steering: np.ndarray,
-    lane_offset_m: np.ndarray,
-    camera: np.ndarray,
-    right_m: np.ndarray,
-    yaw_left_rad: np.ndarray,
-    lookahead_m: float,
-) -> np.ndarray:
-    """One steering law for every example: pure pursuit to the lane centre, where it was read.
-
-    The recorded driver wanders in the lane and mostly steers 0, while the side
-    cameras and synthesised views are labelled with the steering back to the
-    driver's path: two laws that disagree about the same picture. Here each
-    example's camera, `right_m` to the right of the recorded centre camera
-    (side camera plus synthesised shift) and turned `yaw_left_rad`, is
-    `lane_offset_m + right_m` right of the lane centre, and its label is the
-    pure-pursuit steering to the lane centre `lookahead_m` ahead
-    (`return_steering`), the law of the replay's lane-line reference driver
-    (`simulator.replay.reference`). Where no lane was read (NaN) `steering`, the
-    label from the recorded path, is kept.
-    """
-    offset = lane_offset_m + CAMERA_RIGHT_M[camera] + right_m
-    to_centre = return_steering(np.nan_to_num(offset), yaw_left_rad, lookahead_m)
-    return np.where(np.isnan(lane_offset_m), steering, to_centre).astype(np.float32)
-
-
 def augment_batch(
     store: np.ndarray,
     index: np.ndarray,
@@ -240,6 +210,8 @@ def augment_batch(
         index: (B,) samples of the batch.
         steering: float32 (B,) centre steering of those samples.
         has_sides: bool (B,), False where only the centre camera was recorded.
+        lane_offset_m: (B,) offsets of those samples' centre frames from the lane centre (m, NaN
+            unread): with `config.lane_labels`, labels by `labels.lane_steering`.
 
     Returns:
         (uint8 images (B, H, W, 3), float32 steering (B,)).

@@ -9,13 +9,13 @@ car-behavioral-cloning): a 0.2 steering correction for the side cameras and
 synthesised views (`training.augmentation.views`) are NVIDIA's; view synthesis
 with these ranges and look-ahead drove the replays of other people's laps better
 than none; wider ranges with a 4 m look-ahead gave the best single run but not
-across three seeds (docs/replay.md, "Recipe study"). By default the pipeline
-approach labels every example (centre and side cameras, synthesised views) with
-one law, pure pursuit to the lane centre 8 m ahead read from the recorded centre
-frame's yellow lines (`lane_labels`), and keeps the path's labels above only
-where the lines are not read: with the EMA weights and twice the examples it
-drove other people's laps with the fewest interventions and the least jitter of
-the study. The
+across three seeds (docs/replay.md, "Recipe study"). By default every approach
+labels every example (centre and side cameras, synthesised views) with one law,
+pure pursuit to the lane centre 8 m ahead read from the row's recorded centre
+frame's yellow lines (`lane_labels`, `training.augmentation.labels.lane_steering`),
+and keeps the path's labels above only where the lines are not read: with the
+EMA weights and twice the examples it drove other people's laps (pipeline
+approach) with the fewest interventions and the least jitter of the study. The
 tutorials' random shadow darkens either side of a random line with equal
 chance; both paths draw the side with `shadow_left_probability`.
 """
@@ -38,8 +38,8 @@ class AugmentConfig:
     max_view_turn_deg: float = setting(5.0, "synthesised view: camera turned up to this far (degrees, either way)")
     view_lookahead_m: float = setting(5.0, "its steering aims at the recorded path this far ahead (m)")
     lane_labels: bool = setting(
-        True, "pipeline: label every example with the steering to the lane centre read from its "
-               "recorded centre frame's yellow lines, where both are read (recorder.lane_lines)")
+        True, "label every example with the steering to the lane centre read from its row's "
+              "recorded centre frame's yellow lines, where both are read (recorder.lane_lines)")
     lane_lookahead_m: float = setting(8.0, "lane-centre labels: pure pursuit to the lane centre this far ahead (m)")
     flip_probability: float = setting(0.5, "chance of a horizontal flip (steering negated)")
     max_shift_x: float = setting(50.0, "max horizontal translation, px of the 320-px frame (either way)")

@@ -14,6 +14,7 @@ is an explicit `np.random.Generator`; every function returns new arrays.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import cv2
@@ -21,7 +22,7 @@ import numpy as np
 
 from recorder.sample import Sample
 from training.augmentation.config import DEFAULT_AUGMENT, AugmentConfig
-from training.augmentation.labels import corrected_steering, shifted_steering
+from training.augmentation.labels import CENTER, corrected_steering, lane_steering, shifted_steering
 from training.augmentation.views import (
     draw_views,
     return_steering,
@@ -46,18 +47,18 @@ __all__ = [
 
 def choose_camera(
     sample: Sample, rng: np.random.Generator, correction: float = DEFAULT_AUGMENT.camera_correction
-) -> tuple[Path, float]:
-    """Pick the centre, left or right image with equal chance; correct the steering.
+) -> tuple[int, Path, float]:
+    """Pick the centre, left or right image with equal chance; correct the steering: (slot, path, steering).
 
     The left camera sees the road as if the car were further left, so the car must
     steer more to the right (+correction); the right camera the opposite. A sample
     without side cameras (a recorded autonomous run) always gives the centre.
     """
     if not sample.has_side_cameras:
-        return sample.center, sample.steering
+        return CENTER, sample.center, sample.steering
     camera = int(rng.integers(3))  # CENTER, LEFT or RIGHT, as the per-batch path draws them
     path = (sample.center, sample.left, sample.right)[camera]
-    return path, float(corrected_steering(sample.steering, camera, correction))  # type: ignore[return-value]
+    return camera, path, float(corrected_steering(sample.steering, camera, correction))  # type: ignore[return-value]
 
 
 def flip(image: np.ndarray, steering: float) -> tuple[np.ndarray, float]:
@@ -106,14 +107,24 @@ def brightness(image: np.ndarray, steering: float, factor: float) -> tuple[np.nd
 
 
 def random_view(
-    image: np.ndarray, steering: float, rng: np.random.Generator, config: AugmentConfig
+    image: np.ndarray, steering: float, rng: np.random.Generator, config: AugmentConfig,
+    lane_offset_m: float = math.nan, camera: int = CENTER,
 ) -> tuple[np.ndarray, float]:
-    """The view from up to `config.max_view_offset_m` sideways and `max_view_turn_deg` turned, and the steering back."""
-    if config.max_view_offset_m == 0 and config.max_view_turn_deg == 0:
-        return image, steering
-    (right_m,), (yaw_left_rad,) = draw_views(1, config.max_view_offset_m, config.max_view_turn_deg, rng)
-    correction = float(return_steering(right_m, yaw_left_rad, config.view_lookahead_m))
-    return warp_view(image, view_homography(right_m, yaw_left_rad)), steering + correction
+    """The view from up to `config.max_view_offset_m` sideways and `max_view_turn_deg` turned, and the steering back.
+
+    With `config.lane_labels` and the lane read on the row's centre frame
+    (`lane_offset_m`, m right of the lane centre; NaN unread), the label is the
+    steering from this `camera` and view to the lane centre (`labels.lane_steering`),
+    as the per-batch path labels it.
+    """
+    right_m, yaw_left_rad = 0.0, 0.0
+    if config.max_view_offset_m or config.max_view_turn_deg:
+        (right_m,), (yaw_left_rad,) = draw_views(1, config.max_view_offset_m, config.max_view_turn_deg, rng)
+        correction = float(return_steering(right_m, yaw_left_rad, config.view_lookahead_m))
+        image, steering = warp_view(image, view_homography(right_m, yaw_left_rad)), steering + correction
+    if config.lane_labels and not math.isnan(lane_offset_m):
+        steering = float(lane_steering(steering, lane_offset_m, camera, right_m, yaw_left_rad, config.lane_lookahead_m))
+    return image, steering
 
 
 def random_flip(
@@ -164,10 +175,12 @@ def augment(
     steering: float,
     rng: np.random.Generator,
     config: AugmentConfig = DEFAULT_AUGMENT,
+    lane_offset_m: float = math.nan,
+    camera: int = CENTER,
 ) -> tuple[np.ndarray, float]:
     """Synthesise a shifted view, flip, translate, shadow and brighten one RGB frame
-    (camera choice comes first, see `choose_camera`)."""
-    image, steering = random_view(image, steering, rng, config)
+    (camera choice comes first, see `choose_camera`; `lane_offset_m` and `camera`: see `random_view`)."""
+    image, steering = random_view(image, steering, rng, config, lane_offset_m, camera)
     image, steering = random_flip(image, steering, rng, config)
     image, steering = random_translate(image, steering, rng, config)
     image, steering = random_shadow(image, steering, rng, config)

@@ -33,6 +33,7 @@ class AugmentingBatches(keras.utils.PyDataset):
         preprocess: PreprocessConfig,
         workers: int = 1,
         start_epoch: int = 0,
+        lane_offset_m: np.ndarray | None = None,
     ) -> None:
         super().__init__(workers=workers, use_multiprocessing=False)
         if not samples:
@@ -43,6 +44,7 @@ class AugmentingBatches(keras.utils.PyDataset):
         self.seed = seed
         self.augment = augment
         self.preprocess = preprocess
+        self.lane_offset_m = lane_offset_m  # every sample's, for lane-centre labels (examples.lane_offsets)
         # Advanced by Keras through on_epoch_end; a resumed run starts at its backup's epoch,
         # so it draws what the killed run would have drawn.
         self.epoch = start_epoch
@@ -68,7 +70,8 @@ class AugmentingBatches(keras.utils.PyDataset):
         positions = range(index * self.batch_size, min((index + 1) * self.batch_size, self.samples_per_epoch))
         rows = self.epoch_rows(epoch)[positions.start : positions.stop]
         return make_examples(
-            self.samples, rows, self.seed, epoch, self.augment, self.preprocess, positions=positions
+            self.samples, rows, self.seed, epoch, self.augment, self.preprocess, positions=positions,
+            lane_offset_m=self.lane_offset_m,
         )
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:

@@ -4,17 +4,22 @@ Both approaches build their examples here, with the same draws: the rows of epoc
 `e` are `epoch_indices(rows, count, seed, e)` and the example at position `p`
 is augmented with `example_rng(seed, e, p)`. So the in-memory approach's
 prepared epoch is exactly the generator's first epoch, whatever the batch order,
-threads or workers.
+threads or workers. With lane-centre labels both read every row's lane offset once
+while preparing (`lane_offsets`) and pass it here, as the pipeline approach reads it
+while storing its frames (`training.data.prepared`).
 """
 
 from __future__ import annotations
 
+import logging
+import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from recorder.images import read_rgb
+from recorder.lane_lines import LaneMeter
 from recorder.sample import Sample
 from training.augmentation.config import DEFAULT_AUGMENT, AugmentConfig
 from training.augmentation.frames import augment, choose_camera
@@ -24,11 +29,14 @@ __all__ = [
     "read_rgb",
     "epoch_indices",
     "example_rng",
+    "lane_offsets",
     "make_example",
     "make_examples",
     "centre_examples",
     "steps_per_epoch",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 def epoch_indices(rows: int, count: int, seed: int, epoch: int) -> np.ndarray:
@@ -54,11 +62,31 @@ def make_example(
     rng: np.random.Generator,
     augment_config: AugmentConfig = DEFAULT_AUGMENT,
     preprocess_config: PreprocessConfig = DEFAULT_PREPROCESS,
+    lane_offset_m: float = math.nan,
 ) -> tuple[np.ndarray, float]:
-    """Choose a camera, read it, augment it and preprocess it: (uint8 YUV frame, steering)."""
-    path, steering = choose_camera(sample, rng, augment_config.camera_correction)
-    image, steering = augment(read_rgb(path), steering, rng, augment_config)
+    """Choose a camera, read it, augment it and preprocess it: (uint8 YUV frame, steering).
+
+    `lane_offset_m`: the sample's centre frame's offset from the lane centre (NaN unread),
+    for lane-centre labels (`training.augmentation.frames.random_view`).
+    """
+    camera, path, steering = choose_camera(sample, rng, augment_config.camera_correction)
+    image, steering = augment(read_rgb(path), steering, rng, augment_config, lane_offset_m, camera)
     return preprocess(image, preprocess_config), steering
+
+
+def lane_offsets(samples: Sequence[Sample], threads: int = 1, meter: LaneMeter | None = None) -> np.ndarray:
+    """Each sample's centre frame's offset from the lane centre (float32 m, > 0 right of it; NaN unread)."""
+    meter = meter or LaneMeter()
+    offsets = np.full(len(samples), np.nan, np.float32)
+
+    def read(k: int) -> None:
+        offset = meter(read_rgb(samples[k].center))
+        offsets[k] = np.nan if offset is None else offset
+
+    with ThreadPoolExecutor(max(threads, 1)) as pool:
+        list(pool.map(read, range(len(samples))))
+    logger.info("lane centre read on %d of %d centre frames", int(np.isfinite(offsets).sum()), len(samples))
+    return offsets
 
 
 def make_examples(
@@ -71,12 +99,14 @@ def make_examples(
     positions: Sequence[int] | None = None,
     out: np.ndarray | None = None,
     threads: int = 1,
+    lane_offset_m: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Build the examples of `indices` (rows) at `positions` (default 0..n-1) of an epoch.
 
     Args:
         out: an uint8 array of shape (n, *frame) to fill (avoids a copy); made if None.
         threads: OpenCV releases the GIL while decoding, so threads speed this up.
+        lane_offset_m: every sample's lane offset (`lane_offsets`), for lane-centre labels.
 
     Returns:
         (frames uint8 (n, H, W, 3), steering float32 (n, 1)).
@@ -88,9 +118,9 @@ def make_examples(
 
     def build(k: int) -> None:
         rng = example_rng(seed, epoch, int(positions[k]))
-        out[k], steering[k, 0] = make_example(
-            samples[int(indices[k])], rng, augment_config, preprocess_config
-        )
+        row = int(indices[k])
+        lane = math.nan if lane_offset_m is None else float(lane_offset_m[row])
+        out[k], steering[k, 0] = make_example(samples[row], rng, augment_config, preprocess_config, lane)
 
     if threads > 1:
         with ThreadPoolExecutor(threads) as pool:

@@ -4,7 +4,8 @@ Both draw a few thousand examples from the same recording and AugmentConfig. The
 steering labels must agree: a two-sample Kolmogorov-Smirnov statistic below its 1 %
 critical value, means within 0.01 and standard deviations within 5 % of each other.
 With only one augmentation switched on, the share of each camera and of flips (read
-off the labels) must agree within 0.03.
+off the labels) must agree within 0.03. The same holds with lane-centre labels, for
+lane offsets injected per row (the tiny recordings have no yellow lines to read).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from recorder.loader import load_recordings
 from training.augmentation.batches import augment_batch, scale_to_preprocessed
 from training.augmentation.config import DEFAULT_AUGMENT
+from training.augmentation.labels import LEFT, RIGHT, lane_steering
 from training.data.examples import make_example
 from training.preprocess import DEFAULT_PREPROCESS
 
@@ -26,14 +28,15 @@ OFF = replace(DEFAULT_AUGMENT, camera_correction=0.0, flip_probability=0.0, max_
               max_view_offset_m=0.0, max_view_turn_deg=0.0)
 
 
-def per_frame(samples, config, seed: int = 0) -> np.ndarray:
+def per_frame(samples, config, lane=None, seed: int = 0) -> np.ndarray:
     """Labels of the per-frame path: every example its own camera choice and augmentation."""
     rng = np.random.default_rng(seed)
     rows = rng.integers(0, len(samples), DRAWS)
-    return np.array([make_example(samples[i], rng, config, DEFAULT_PREPROCESS)[1] for i in rows])
+    lane = np.full(len(samples), np.nan) if lane is None else lane
+    return np.array([make_example(samples[i], rng, config, DEFAULT_PREPROCESS, lane[i])[1] for i in rows])
 
 
-def per_batch(samples, config, seed: int = 1) -> np.ndarray:
+def per_batch(samples, config, lane=None, seed: int = 1) -> np.ndarray:
     """Labels of the per-batch path, in batches of 64, from a store of every camera's frame."""
     rng = np.random.default_rng(seed)
     store = np.zeros((len(samples), 3, *DEFAULT_PREPROCESS.output_shape), np.uint8)
@@ -43,7 +46,8 @@ def per_batch(samples, config, seed: int = 1) -> np.ndarray:
     labels = []
     for _ in range(DRAWS // 64 + 1):
         index = rng.integers(0, len(samples), 64)
-        labels.append(augment_batch(store, index, steering[index], has_sides[index], rng, scaled)[1])
+        lanes = None if lane is None else lane[index]
+        labels.append(augment_batch(store, index, steering[index], has_sides[index], rng, scaled, lanes)[1])
     return np.concatenate(labels)[:DRAWS]
 
 
@@ -57,6 +61,15 @@ def ks_statistic(a: np.ndarray, b: np.ndarray) -> float:
 @pytest.fixture
 def samples(recording_factory):
     return load_recordings([recording_factory("rec", rows=60)]).samples
+
+
+@pytest.fixture
+def lane(samples) -> np.ndarray:
+    """Known lane offsets of the rows' centre frames (m, > 0 right), a quarter of them unread."""
+    rng = np.random.default_rng(7)
+    offsets = rng.uniform(-1.5, 1.5, len(samples))
+    offsets[rng.random(len(samples)) < 0.25] = np.nan
+    return offsets
 
 
 def test_steering_labels_agree_under_the_default_augmentation(samples) -> None:
@@ -82,3 +95,25 @@ def test_each_camera_and_flips_are_drawn_as_often_by_both_paths(samples) -> None
         shares.append(np.mean([not any(abs(v - c) < 1e-4 for c in centre) for v in labels]))
     # a flipped label is -steering: not a recorded value unless steering is 0 or its negative was recorded
     assert abs(shares[0] - shares[1]) < 0.03
+
+
+def test_lane_labels_agree_under_the_default_augmentation(samples, lane) -> None:
+    assert DEFAULT_AUGMENT.lane_labels
+    frame, batch = per_frame(samples, DEFAULT_AUGMENT, lane), per_batch(samples, DEFAULT_AUGMENT, lane)
+    path = per_frame(samples, DEFAULT_AUGMENT)
+    critical = 1.63 * np.sqrt(2 / DRAWS)
+    assert ks_statistic(frame, batch) < critical, (ks_statistic(frame, batch), critical)
+    assert ks_statistic(frame, path) > critical  # the lane offsets moved the labels
+    assert abs(frame.mean() - batch.mean()) < 0.01
+    assert abs(frame.std() - batch.std()) < 0.05 * frame.std()
+
+
+def test_both_paths_label_each_camera_by_the_lane_law(samples, lane) -> None:
+    config = replace(OFF, camera_correction=0.25)
+    read = ~np.isnan(lane)
+    for labels in (per_frame(samples, config, lane), per_batch(samples, config, lane)):
+        labels = labels.astype(np.float64)
+        for camera in (LEFT, RIGHT):
+            law = lane_steering(np.zeros(read.sum()), lane[read], camera, 0.0, 0.0, config.lane_lookahead_m)
+            share = np.mean([np.min(np.abs(law - v)) < 1e-6 for v in labels])
+            assert share == pytest.approx(read.mean() / 3, abs=0.04)

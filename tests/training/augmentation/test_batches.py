@@ -11,12 +11,11 @@ from training.augmentation.batches import (
     augment_batch,
     choose_cameras,
     flip_and_shift,
-    lane_steering,
     scale_luma,
     scale_to_preprocessed,
     shadow_masks,
 )
-from recorder.camera_geometry import UNITY_CAMERAS, return_steering
+from recorder.camera_geometry import return_steering
 from training.augmentation.config import AugmentConfig
 from training.preprocess import DEFAULT_PREPROCESS
 
@@ -167,19 +166,6 @@ def test_same_seed_same_batch_new_seed_new_batch() -> None:
     np.testing.assert_array_equal(a[1], b[1])
     assert not np.array_equal(a[0], c[0])
     assert a[0].dtype == np.uint8 and a[1].dtype == np.float32
-
-
-def test_lane_labels_steer_every_camera_and_view_to_the_lane_centre() -> None:
-    recorded = np.full(5, 0.1, np.float32)
-    lane = np.array([0.5, 0.0, 0.0, np.nan, -0.3])  # centre camera right of the lane centre; unread; left
-    camera = np.array([0, 1, 2, 0, 0])
-    right_m, yaw = np.array([0.0, 0.0, 0.0, 0.4, 0.2]), np.array([0.0, 0.0, 0.0, 0.0, 0.05])
-    label = lane_steering(recorded, lane, camera, right_m, yaw, 5.0)
-    assert label[0] == pytest.approx(float(return_steering(0.5, 0.0, 5.0))) and label[0] < -0.2
-    assert label[1] == pytest.approx(float(return_steering(UNITY_CAMERAS["left"][0], 0.0, 5.0))) and label[1] > 0.3
-    assert label[2] == pytest.approx(float(return_steering(UNITY_CAMERAS["right"][0], 0.0, 5.0))) and label[2] < -0.3
-    assert label[3] == pytest.approx(0.1)  # no lane read: the recorded path's label is kept
-    assert label[4] == pytest.approx(float(return_steering(-0.1, 0.05, 5.0)))
 
 
 def test_lane_labels_replace_the_recorded_steering_only_when_asked() -> None:

@@ -41,16 +41,16 @@ def gradient_frame() -> np.ndarray:
 def test_choose_camera_corrects_steering_for_the_side_cameras(seed: int) -> None:
     sample = make_sample(0.1)
     expected_choice = int(np.random.default_rng(seed).integers(3))
-    path, steering = choose_camera(sample, np.random.default_rng(seed), correction=0.25)
+    camera, path, steering = choose_camera(sample, np.random.default_rng(seed), correction=0.25)
     expected = {0: ("c.jpg", 0.1), 1: ("l.jpg", 0.35), 2: ("r.jpg", -0.15)}[expected_choice]
-    assert (path.name, steering) == (expected[0], pytest.approx(expected[1]))
+    assert (camera, path.name, steering) == (expected_choice, expected[0], pytest.approx(expected[1]))
 
 
 def test_choose_camera_uses_every_camera_and_only_the_centre_without_sides() -> None:
     rng = np.random.default_rng(0)
-    names = {choose_camera(make_sample(), rng)[0].name for _ in range(50)}
+    names = {choose_camera(make_sample(), rng)[1].name for _ in range(50)}
     assert names == {"c.jpg", "l.jpg", "r.jpg"}
-    assert {choose_camera(make_sample(0.3, sides=False), rng) for _ in range(20)} == {(Path("c.jpg"), 0.3)}
+    assert {choose_camera(make_sample(0.3, sides=False), rng) for _ in range(20)} == {(0, Path("c.jpg"), 0.3)}
 
 
 def test_flip_mirrors_columns_and_negates_steering() -> None:
