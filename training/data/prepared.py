@@ -101,7 +101,7 @@ def prepare_camera_frames(
         directory: the run folder, where a disk store keeps its temporary file in `frames/`.
         threads: decoding threads, 0 for one per core (OpenCV releases the GIL).
         lane_meter: where given, also read each centre frame's offset from the lane centre
-            (for lane-centre labels, `training.augmentation.batches.lane_steering`).
+            (for lane-centre labels, `training.augmentation.labels.lane_steering`).
     """
     if cameras not in (1, 3):
         raise ValueError(f"cameras must be 1 or 3, got {cameras}")
