@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
 from recorder import load_recordings
+from tests.recorder.test_lane_lines import road
+from training.augmentation.config import DEFAULT_AUGMENT
 from training.data.examples import (
     centre_examples,
     epoch_indices,
     example_rng,
+    lane_offsets,
     make_example,
     make_examples,
     read_rgb,
@@ -63,3 +67,22 @@ def test_read_rgb_names_an_unreadable_file(tmp_path) -> None:
     bad.write_bytes(b"not a jpeg")
     with pytest.raises(OSError, match="broken.jpg"):
         read_rgb(bad)
+
+
+def test_lane_offsets_read_each_centre_frame_and_examples_use_their_rows(recording_factory) -> None:
+    samples = load_recordings([recording_factory("rec", rows=4)]).samples
+    drawn = [0.0, 0.8, -1.2]  # rows 0-2 show a road with yellow lines; row 3 none
+    for sample, offset in zip(samples, drawn):
+        cv2.imwrite(str(sample.center), cv2.cvtColor(road(offset), cv2.COLOR_RGB2BGR))
+    lane = lane_offsets(samples, threads=2)
+    assert lane.dtype == np.float32 and np.isnan(lane[3])
+    np.testing.assert_allclose(lane[:3], drawn, atol=0.1)
+    assert DEFAULT_AUGMENT.lane_labels
+    rows = np.array([2, 1, 2, 3])
+    _, steering = make_examples(samples, rows, seed=0, epoch=0, lane_offset_m=lane)
+    for k, row in enumerate(rows):
+        _, one = make_example(samples[int(row)], example_rng(0, 0, k), lane_offset_m=float(lane[row]))
+        assert steering[k, 0] == pytest.approx(one)
+    _, path = make_examples(samples, rows, seed=0, epoch=0)
+    assert path[3, 0] == pytest.approx(steering[3, 0])  # unread: the path's label
+    assert not np.allclose(path[:3], steering[:3])
