@@ -38,10 +38,10 @@ from evaluation.models import drive_model
 from evaluation.report import pool_replays, summarise
 from evaluation.worlds import EvaluationConfig, plan_worlds, world_metric
 from recorder.atomic import atomic_path, write_json_atomic
+from training.config import DrivingEvalConfig, TrainConfig
 from training.model_file import save_model
 from training.precision import float32_copy
 from training.preprocess import PreprocessConfig
-from training.run.config import DrivingEvalConfig, TrainConfig
 from training.run.folder import BEST_DRIVING_FILE
 from training.run.train import model_contract
 

@@ -39,7 +39,6 @@ from tqdm import tqdm
 
 from agent import ControllerConfig, PIController, ServerConfig, create_app
 from agent.runtimes import load_steering
-from recorder.atomic import write_json_atomic, write_text_atomic
 from evaluation.report import (
     markdown,
     plot_evaluation,
@@ -53,6 +52,7 @@ from evaluation.worlds import (
     drive_world,
     plan_worlds,
 )
+from recorder.atomic import write_json_atomic, write_text_atomic
 from simulator.record import FolderNotEmptyError
 from training.contract import read_contract
 from training.preprocess import Preprocessing

@@ -29,8 +29,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from recorder.atomic import atomic_path
 from evaluation.worlds import REPLAY, TRACK, WorldResult, world_metric
+from recorder.atomic import atomic_path
 from simulator.metrics import autonomy_percent, interventions_per_km
 
 __all__ = ["SUMMARY_KEYS", "markdown", "plot_evaluation", "pool_replays", "summarise", "world_entry"]

@@ -60,6 +60,16 @@ def test_every_package_imports_only_packages_below_it() -> None:
     assert "training" in graph["agent"] and "evaluation" in graph["bcloning"]
 
 
+def test_data_and_approaches_never_import_the_run_above_them() -> None:
+    # training.run orchestrates a run (settings, folder, report); the data and the
+    # approaches it drives are handed what they need (PrepareContext), never reach up.
+    wrong = [f"{path.relative_to(ROOT)}:{line} {module}"
+             for part in ("data", "approaches", "augmentation")
+             for path in sorted((ROOT / "training" / part).rglob("*.py"))
+             for line, module in imported_modules(path) if module.startswith("training.run")]
+    assert not wrong, wrong
+
+
 def test_readers_of_recordings_and_run_folders_import_no_tensorflow() -> None:
     code = ("import sys, recorder, simulator, simulator.replay, training.run.folder, training.run.parts, "
             "training.run.compare; assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, "

@@ -6,15 +6,17 @@
 
 The folder shows the architecture, in the order data flows:
 
+    config.py          the run's settings (TrainConfig, LongRunConfig, DrivingEvalConfig, ClusterConfig)
+    environment.py     machine, versions, usable cores; distribute.py: several workers
     preprocess.py      the one preprocessing, shared with the drive server
     augmentation/      frames (raw RGB, per example), batches (YUV, per batch), config
     data/              examples (samples -> frames), prepared (every camera once), frame_store
     approaches/        generator, in-memory, pipeline: only `prepare` differs
     model.py           PilotNet; model_file.py: the model and its contract (model.json)
     co2/               emissions (codecarbon, measured), estimate (the paper's method)
-    run/               config, train (the steps of one run), report (report.json, built once),
-                       folder, callbacks, parts, environment (machine, versions, usable cores),
-                       compare, distribute
+    run/               settings, train (the steps of one run), report (report.json, built once),
+                       folder, callbacks, parts, compare, tracking: above data/ and approaches/,
+                       which never import it
     benchmark.py       approaches against the compute ceiling
 
 Public names load lazily, so `import training.preprocess` (the drive server's
@@ -38,7 +40,7 @@ _PUBLIC = {
     "EmissionsConfig": "training.co2.emissions",
     "EstimateConfig": "training.co2.estimate",
     "estimate": "training.co2.estimate",
-    "TrainConfig": "training.run.config",
+    "TrainConfig": "training.config",
     "train_run": "training.run.train",
     "RunFolderError": "training.run.folder",
     "compare": "training.run.compare",

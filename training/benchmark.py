@@ -31,10 +31,16 @@ from recorder.config_fields import check_range, setting
 from recorder.sample import Sample
 from training.approaches import PrepareContext, approach_names, get_approach
 from training.augmentation.config import DEFAULT_AUGMENT
+from training.config import TrainConfig
 from training.data.examples import centre_examples, epoch_indices
-from training.precision import FLOAT32, PRECISIONS, check_precision, precision_policy, short_name
+from training.precision import (
+    FLOAT32,
+    PRECISIONS,
+    check_precision,
+    precision_policy,
+    short_name,
+)
 from training.preprocess import DEFAULT_PREPROCESS
-from training.run.config import TrainConfig
 
 __all__ = [
     "BenchConfig",

@@ -34,8 +34,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from recorder.config_fields import check_range, setting
 from recorder.atomic import atomic_path, write_json_atomic
+from recorder.config_fields import check_range, setting
 from recorder.loader import load_recordings
 from training.contract import (
     ModelContract,

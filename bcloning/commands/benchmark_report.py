@@ -30,7 +30,7 @@ from tqdm import tqdm
 
 from bcloning.flags import output_path, user_error
 from recorder.atomic import write_text_atomic
-from training.run.environment import cpu_model, library_versions, usable_cores
+from training.environment import cpu_model, library_versions, usable_cores
 
 
 @dataclass(frozen=True)

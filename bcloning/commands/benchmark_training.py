@@ -25,8 +25,8 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from bcloning.tensorflow_logs import import_tensorflow_quietly
 from bcloning.flags import add_flags, from_flags, user_error
+from bcloning.tensorflow_logs import import_tensorflow_quietly
 from recorder import LoadConfig, RecordingError, load_recordings
 from recorder.synthetic import REALISTIC_TEXTURE, write_synthetic_recording
 from training.approaches import approach_names
@@ -38,8 +38,8 @@ from training.benchmark import (
     run_benchmark,
     summary,
 )
+from training.environment import usable_cores
 from training.precision import resolve_precision
-from training.run.environment import usable_cores
 
 
 def build_parser() -> argparse.ArgumentParser:

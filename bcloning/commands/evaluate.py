@@ -38,10 +38,10 @@ from collections.abc import Sequence
 from agent import ControllerConfig
 from bcloning.flags import add_flags, from_flags, output_path, user_error
 from bcloning.tensorflow_logs import import_tensorflow_quietly_for
+from evaluation import EvaluationConfig, evaluate_models
 from recorder import RecordingError
 from recorder.loader import check_distinct
 from simulator import WireError
-from evaluation import EvaluationConfig, evaluate_models
 from training.run.tracking import TrackingError, log_evaluation, require_mlflow, tracked_run
 
 

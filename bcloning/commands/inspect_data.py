@@ -29,8 +29,8 @@ from recorder import (
     save_steering_histogram,
     split_blocks,
 )
-from recorder.split import check_seed
 from recorder.atomic import write_json_atomic
+from recorder.split import check_seed
 
 REPORT_NAME = "report.json"
 HISTOGRAM_NAME = "steering_hist.png"

@@ -60,11 +60,17 @@ from bcloning.flags import (
 from bcloning.tensorflow_logs import import_tensorflow_quietly
 from recorder import RecordingError
 from training.approaches import approach_names, get_approach
-from training.run.config import ClusterConfig, TrainConfig, parse_workers
+from training.config import ClusterConfig, TrainConfig, parse_workers
 from training.run.folder import RunFolderError
 from training.run.report import number_or_na
 from training.run.settings import RunSettings
-from training.run.tracking import TrackingConfig, TrackingError, log_store, log_training_run, require_mlflow
+from training.run.tracking import (
+    TrackingConfig,
+    TrackingError,
+    log_store,
+    log_training_run,
+    require_mlflow,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import_tensorflow_quietly()
     # TensorFlow only now that the flags are good: --help and a bad flag answer at once
     from evaluation.checkpoints import checkpoint_scorer
-    from training.run.distribute import is_chief, make_strategy
+    from training.distribute import is_chief, make_strategy
     from training.run.train import train_run
 
     # Before any other TensorFlow op: collective ops are set up when the runtime starts.

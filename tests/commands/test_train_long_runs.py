@@ -18,8 +18,7 @@ import pytest
 from bcloning.commands import compare, train
 from tests.commands.exit_codes import exit_code
 from tests.disk_full import file_size_limit
-from training.run.folder import backup_dir, resume_epoch
-from training.run.folder import INCOMPLETE_FILE, RUN_FILES
+from training.run.folder import INCOMPLETE_FILE, RUN_FILES, backup_dir, resume_epoch
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--batch-size", "16", "--samples-per-epoch", "32", "--verbose", "0", "--split-block-size", "10"]

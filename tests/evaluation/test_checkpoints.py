@@ -7,11 +7,11 @@ import json
 import pytest
 
 from bcloning.commands import train
+from evaluation.checkpoints import DrivingEval, rank
 from tests.commands.exit_codes import exit_code
+from training.config import DrivingEvalConfig
 from training.contract import read_contract
 from training.preprocess import DEFAULT_PREPROCESS
-from evaluation.checkpoints import DrivingEval, rank
-from training.run.config import DrivingEvalConfig
 
 TINY = ["--batch-size", "16", "--samples-per-epoch", "32", "--verbose", "0", "--split-block-size", "10",
         "--no-emissions"]

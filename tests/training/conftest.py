@@ -26,7 +26,7 @@ def trained_runs(tiny_recording: Path, tmp_path_factory: pytest.TempPathFactory)
     """approach -> (run folder, report): one epoch of each approach, emissions measured."""
     from recorder.split import SplitConfig
     from training.co2.emissions import EmissionsConfig
-    from training.run.config import TrainConfig
+    from training.config import TrainConfig
     from training.run.settings import RunSettings
     from training.run.train import train_run
 

@@ -14,9 +14,9 @@ from typing import Any, Protocol
 
 from recorder.sample import Sample
 from training.augmentation.config import AugmentConfig
+from training.config import TrainConfig
 from training.data.examples import steps_per_epoch
 from training.preprocess import PreprocessConfig
-from training.run.config import TrainConfig
 
 __all__ = ["Approach", "PrepareContext", "Prepared", "steps_per_epoch"]
 
@@ -32,11 +32,12 @@ class PrepareContext:
     preprocess: PreprocessConfig  # the preprocessing the model will be saved with
     run_dir: Path  # the run folder (a disk-backed store may live here)
     strategy: Any = None  # tf.distribute.Strategy or None (single process)
+    start_epoch: int = 0  # the epoch a resumed run starts from (0-based), from this worker's backup
 
     @property
     def threads(self) -> int:
         """Decode threads: the configured number, or one per core."""
-        from training.run.environment import usable_cores
+        from training.environment import usable_cores
 
         return self.config.threads or usable_cores()
 

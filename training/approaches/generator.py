@@ -14,7 +14,6 @@ as the other approaches do in theirs; that is the only work done ahead.
 from __future__ import annotations
 
 from training.approaches.base import PrepareContext, Prepared
-from training.run.folder import resume_epoch
 
 __all__ = ["APPROACH", "GeneratorApproach"]
 
@@ -27,7 +26,9 @@ class GeneratorApproach:
 
     def prepare(self, context: PrepareContext) -> Prepared:
         """Build the data source (and read the rows' lane offsets for lane-centre labels); the rest happens inside fit."""
-        from training.data.augmenting_batches import AugmentingBatches  # Keras: only when training
+        from training.data.augmenting_batches import (
+            AugmentingBatches,  # Keras: only when training
+        )
         from training.data.examples import lane_offsets
 
         config = context.config
@@ -39,7 +40,7 @@ class GeneratorApproach:
             context.augment,
             context.preprocess,
             workers=config.loader_workers,
-            start_epoch=resume_epoch(context.run_dir) or 0,
+            start_epoch=context.start_epoch,
             lane_offset_m=lane_offsets(context.train, context.threads) if context.augment.lane_labels else None,
         )
         return Prepared(

@@ -24,7 +24,6 @@ import numpy as np
 from training.approaches.base import PrepareContext, Prepared, steps_per_epoch
 from training.data.examples import epoch_indices, lane_offsets, make_examples
 from training.data.frame_store import StoreConfig, allocate, choose_store_kind
-from training.run.folder import resume_epoch
 
 __all__ = ["APPROACH", "InMemoryApproach"]
 
@@ -41,7 +40,7 @@ class InMemoryApproach:
         """Build the epoch's examples (threads decode in parallel) into one uint8 array."""
         # TensorFlow only when training: listing the approaches (--help) stays light
         from training.data.prepared import frames_from_arrays, train_dataset
-        from training.run.distribute import distribute_dataset, worker_shard
+        from training.distribute import distribute_dataset, worker_shard
 
         start = time.perf_counter()
         config = context.config
@@ -70,10 +69,9 @@ class InMemoryApproach:
             len(frames), frames.nbytes / 1e6, store.kind, time.perf_counter() - start,
         )
         examples = frames_from_arrays(frames, steering)
-        first_epoch = resume_epoch(context.run_dir, worker) or 0
         dataset = distribute_dataset(context.strategy, lambda input_context: train_dataset(
             examples, batch_size=config.batch_size, samples_per_epoch=context.samples_per_epoch,
-            seed=config.seed, augment=None, start_epoch=first_epoch, input_context=input_context,
+            seed=config.seed, augment=None, start_epoch=context.start_epoch, input_context=input_context,
         ))
         return Prepared(
             x=dataset,

@@ -18,7 +18,6 @@ from recorder.lane_lines import LaneMeter
 from training.approaches.base import PrepareContext, Prepared, steps_per_epoch
 from training.augmentation.batches import scale_to_preprocessed
 from training.data.frame_store import StoreConfig
-from training.run.folder import resume_epoch
 
 __all__ = ["APPROACH", "PipelineApproach"]
 
@@ -35,7 +34,7 @@ class PipelineApproach:
         """Prepare this worker's frames and the endless, epoch-aware training dataset."""
         # TensorFlow only when training: listing the approaches (--help) stays light
         from training.data.prepared import prepare_camera_frames, train_dataset
-        from training.run.distribute import distribute_dataset, worker_shard
+        from training.distribute import distribute_dataset, worker_shard
 
         start = time.perf_counter()
         config = context.config
@@ -49,11 +48,10 @@ class PipelineApproach:
         )
         steps = steps_per_epoch(context.samples_per_epoch, config.batch_size)
         # A resumed run goes on with the batches the killed one would have drawn.
-        first_epoch = resume_epoch(context.run_dir, worker) or 0
         augment = scale_to_preprocessed(context.augment, context.preprocess)
         dataset = distribute_dataset(context.strategy, lambda input_context: train_dataset(
             frames, batch_size=config.batch_size, samples_per_epoch=context.samples_per_epoch, seed=config.seed,
-            augment=augment, start_epoch=first_epoch, input_context=input_context,
+            augment=augment, start_epoch=context.start_epoch, input_context=input_context,
         ))
         logger.info("pipeline: %d samples x 3 cameras in a %s store (%.1f MB) in %.1f s",
                     len(samples), frames.store.kind, frames.store.nbytes / 1e6,

@@ -43,8 +43,8 @@ from training.data.frame_store import (
     allocate,
     choose_store_kind,
 )
+from training.environment import usable_cores
 from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig, preprocess
-from training.run.environment import usable_cores
 
 __all__ = [
     "CameraFrames",
@@ -202,7 +202,7 @@ def train_dataset(
     as `model.fit` on arrays makes it. With `augment=None` it yields the frames
     of slot 0 unchanged (the in-memory approach's prepared examples, the compute
     ceiling, tests). Under several workers `frames` is this worker's shard of the
-    samples (see `training.run.distribute.worker_shard`) and the worker draws its
+    samples (see `training.distribute.worker_shard`) and the worker draws its
     share of every global batch from it, in per-replica batches, all full (every
     worker must run the same steps).
     """

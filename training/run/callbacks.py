@@ -42,7 +42,7 @@ import tensorflow as tf
 from tensorflow.core.framework import summary_pb2
 
 from recorder.atomic import atomic_path, write_json_atomic
-from training.run.config import LongRunConfig
+from training.config import LongRunConfig
 from training.run.folder import (
     BEST_CHECKPOINT,
     BEST_RECORD,

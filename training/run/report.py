@@ -22,8 +22,8 @@ import numpy as np
 from training.approaches import Approach, Prepared, steps_per_epoch
 from training.co2.emissions import PhaseMeasurement, mean_watts
 from training.co2.estimate import estimate
+from training.environment import hardware, library_versions, peak_rss_bytes
 from training.preprocess import preprocess_spec
-from training.run.environment import hardware, library_versions, peak_rss_bytes
 from training.run.settings import RunSettings
 
 if TYPE_CHECKING:  # Keras-free: compare reads reports without it

@@ -25,8 +25,8 @@ from recorder.split import SplitConfig
 from training.augmentation.config import DEFAULT_AUGMENT, AugmentConfig
 from training.co2.emissions import EmissionsConfig
 from training.co2.estimate import EstimateConfig
+from training.config import DrivingEvalConfig, LongRunConfig, TrainConfig
 from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig
-from training.run.config import DrivingEvalConfig, LongRunConfig, TrainConfig
 from training.run.folder import SETTINGS_FILE, ResumeError
 
 __all__ = ["RunSettings", "settings_record", "write_settings", "check_same_settings"]

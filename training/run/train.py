@@ -39,14 +39,14 @@ from recorder.sample import Sample
 from recorder.split import split_blocks
 from training.approaches import Approach, PrepareContext, Prepared, get_approach
 from training.co2.emissions import PhaseMeasurement, tracked
+from training.config import TrainConfig
 from training.data.examples import centre_examples
+from training.distribute import worker_shard
+from training.environment import usable_cores
 from training.model import build_pilotnet, compile_pilotnet
 from training.model_file import save_model
 from training.precision import machine_precision, precision_policy, resolve_precision
 from training.run.callbacks import check_resume, long_run_callbacks
-from training.run.config import TrainConfig
-from training.run.distribute import worker_shard
-from training.run.environment import usable_cores
 from training.run.folder import (
     HISTORY_FILE,
     LOSS_PLOT,
@@ -55,6 +55,7 @@ from training.run.folder import (
     check_run_dir,
     mark_finished,
     plot_loss,
+    resume_epoch,
     write_history,
     write_report,
 )
@@ -199,7 +200,7 @@ def prepare(approach: Approach, samples: Samples, settings: RunSettings, place: 
         prepared = approach.prepare(PrepareContext(
             train=samples.train, config=settings.train, samples_per_epoch=samples.counts.per_epoch,
             augment=settings.augment, preprocess=settings.preprocess, run_dir=place.run_dir,
-            strategy=strategy,
+            strategy=strategy, start_epoch=resume_epoch(place.run_dir, worker_shard(strategy)[0]) or 0,
         ))
     validation = (x_val, y_val) if len(x_val) else None  # shared by every approach
     return Preparation(phase, validation, validation_seconds, prepared)

@@ -19,6 +19,7 @@ from simulator.replay.reference import replay_lane_keeper
 from simulator.replay.render import Renderer
 from tests.recorder.test_lane_lines import road
 
+
 def test_agrees_with_the_replays_renderer() -> None:
     renderer, meter = Renderer(), LaneMeter()
     assert meter(renderer.render(road(0.3), right_m=0.5)) == pytest.approx(0.8, abs=0.05)

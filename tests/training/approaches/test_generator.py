@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from recorder import load_recordings
 from training.approaches import PrepareContext, get_approach
 from training.augmentation.config import DEFAULT_AUGMENT
+from training.config import TrainConfig
 from training.data.examples import epoch_indices, make_examples
 from training.preprocess import DEFAULT_PREPROCESS
-from training.run.config import TrainConfig
 
 
 def contexts(samples, tmp_path, approach):
@@ -42,12 +44,14 @@ def test_prepares_nothing_ahead(tiny_recording, tmp_path) -> None:
 
 
 def test_a_resumed_run_draws_the_epoch_it_resumes_at(tiny_recording, tmp_path) -> None:
-    from training.run.folder import backup_dir
+    from training.run.folder import backup_dir, resume_epoch
 
     samples = load_recordings([tiny_recording]).samples
     backup = backup_dir(tmp_path)
     backup.mkdir()
     (backup / "training_metadata.json").write_text('{"epoch": 2}')  # as Keras' BackupAndRestore writes it
-    batches = get_approach("generator").prepare(contexts(samples, tmp_path, "generator")).x
+    # The run reads the backup's epoch and hands it to the approach (training.run.train.prepare).
+    context = replace(contexts(samples, tmp_path, "generator"), start_epoch=resume_epoch(tmp_path) or 0)
+    batches = get_approach("generator").prepare(context).x
     expected, _ = make_examples(samples, epoch_indices(len(samples), 20, 3, 2)[:8], 3, 2)
     assert batches.epoch == 2 and np.array_equal(batches[0][0], expected)

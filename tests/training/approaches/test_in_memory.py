@@ -8,9 +8,9 @@ import pytest
 from recorder import load_recordings
 from training.approaches import PrepareContext, get_approach
 from training.augmentation.config import DEFAULT_AUGMENT
+from training.config import TrainConfig
 from training.data.examples import epoch_indices, make_examples
 from training.preprocess import DEFAULT_PREPROCESS
-from training.run.config import TrainConfig
 
 
 @pytest.mark.slow

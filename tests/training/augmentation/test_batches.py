@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from recorder.camera_geometry import return_steering
 from training.augmentation.batches import (
     YUV_BLACK,
     ScaledAugment,
@@ -15,7 +16,6 @@ from training.augmentation.batches import (
     scale_to_preprocessed,
     shadow_masks,
 )
-from recorder.camera_geometry import return_steering
 from training.augmentation.config import AugmentConfig
 from training.preprocess import DEFAULT_PREPROCESS
 

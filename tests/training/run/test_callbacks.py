@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from training.config import LongRunConfig
 from training.run.callbacks import check_resume, long_run_callbacks
-from training.run.config import LongRunConfig
 from training.run.folder import (
     BEST_CHECKPOINT,
     BEST_RECORD,

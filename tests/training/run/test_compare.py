@@ -80,7 +80,7 @@ def test_an_incomplete_report_is_named_with_its_missing_fields(tmp_path) -> None
 def test_a_float32_and_a_bfloat16_run_are_compared_side_by_side(trained_runs, tiny_recording, tmp_path) -> None:
     from recorder.split import SplitConfig
     from training.co2.emissions import EmissionsConfig
-    from training.run.config import TrainConfig
+    from training.config import TrainConfig
     from training.run.settings import RunSettings
     from training.run.train import train_run
 

@@ -13,9 +13,9 @@ from training.approaches import Prepared, get_approach
 from training.augmentation.config import DEFAULT_AUGMENT
 from training.co2.emissions import PhaseMeasurement
 from training.co2.estimate import EstimateConfig
+from training.config import LongRunConfig, TrainConfig
 from training.precision import PrecisionChoice
 from training.preprocess import DEFAULT_PREPROCESS
-from training.run.config import LongRunConfig, TrainConfig
 from training.run.report import RunOutcome, SampleCounts, build_report, number_or_na
 from training.run.settings import RunSettings
 

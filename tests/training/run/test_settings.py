@@ -10,7 +10,7 @@ from bcloning.commands import train
 from bcloning.flags import settings_from_flags
 from recorder.split import SplitConfig
 from tests.commands.exit_codes import exit_code
-from training.run.config import LongRunConfig, TrainConfig
+from training.config import LongRunConfig, TrainConfig
 from training.run.folder import SETTINGS_FILE, ResumeError, backup_dir
 from training.run.settings import RunSettings, check_same_settings, write_settings
 

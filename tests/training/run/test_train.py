@@ -9,12 +9,11 @@ import numpy as np
 import pytest
 
 from recorder.split import SplitConfig
+from training.config import LongRunConfig, TrainConfig
 from training.model_file import load_model
 from training.preprocess import DEFAULT_PREPROCESS, PreprocessConfig, preprocess_spec
-from training.run.config import LongRunConfig
-from training.run.settings import RunSettings
-from training.run.config import TrainConfig
 from training.run.folder import RUN_FILES, RunFolderError
+from training.run.settings import RunSettings
 from training.run.train import train_run
 
 pytestmark = pytest.mark.slow  # every test trains real runs (the session's trained_runs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import psutil
 
-from training.run.environment import (
+from training.environment import (
     cpu_model,
     hardware,
     library_versions,

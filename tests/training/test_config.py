@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from training.run.config import TrainConfig
+from training.config import TrainConfig
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from training.run.config import ClusterConfig, parse_workers
-from training.run.distribute import (
+from training.config import ClusterConfig, parse_workers
+from training.distribute import (
     MirroredGPUStrategy,
     MultiWorkerStrategy,
     distribute_dataset,

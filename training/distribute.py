@@ -31,7 +31,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from training.run.config import ClusterConfig
+from training.config import ClusterConfig
 
 __all__ = [
     "tf_config",
