@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recorder.config_fields import setting
+from recorder.config_fields import check_range, setting
 
 __all__ = ["AugmentConfig", "DEFAULT_AUGMENT"]
 
@@ -52,16 +52,12 @@ class AugmentConfig:
 
     def __post_init__(self) -> None:
         for name in ("flip_probability", "shadow_probability", "shadow_darkness", "shadow_left_probability"):
-            value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f"{name} must be in [0, 1], got {value}")
+            check_range(name, getattr(self, name), low=0, high=1)
         for name in ("camera_correction", "max_shift_x", "max_shift_y", "steering_per_px",
                      "max_view_offset_m", "max_view_turn_deg"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+            check_range(name, getattr(self, name), low=0)
         for name in ("view_lookahead_m", "lane_lookahead_m"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
+            check_range(name, getattr(self, name), low=0, low_open=True)
         low, high = self.brightness_range
         if not 0 < low <= high:
             raise ValueError(f"brightness_range must satisfy 0 < min <= max, got {self.brightness_range}")
