@@ -42,7 +42,7 @@ class TrainConfig:
     # keep an exponential moving average of the weights and save it (training.model.compile_pilotnet)
     ema: bool = setting(True, "save the moving average of the weights (Adam use_ema)")
     # dropout before PilotNet's dense layers (0 = none)
-    dropout: float = setting(0.0, "dropout rate before the dense layers")
+    dropout: float = setting(0.5, "dropout rate before the dense layers")
     # decoding threads while preparing data (0 = one per core)
     threads: int = setting(0, "decode threads for data preparation (0 = one per core)")
     # keras PyDataset workers of the generator approach (1 = one background loader, as in
@@ -54,7 +54,7 @@ class TrainConfig:
     # memory-mapped file in the run folder. None: half the machine's RAM (training.data.frame_store)
     max_memory_gb: float | None = setting(None, "GB of RAM prepared frames may use (in-memory, pipeline); above it they go to " "a memory-mapped file in the run folder (default: half the machine's RAM)")
     # Keras dtype policy of training (training.precision); the model file is float32 whatever it is
-    precision: str = setting("float32", "arithmetic of training: auto = mixed_bfloat16 where the CPU or GPU "
+    precision: str = setting("auto", "arithmetic of training: auto = mixed_bfloat16 where the CPU or GPU "
                              "computes bfloat16 natively, else float32; model.keras is float32 either way",
                              choices=PRECISIONS)
     # Keras progress output: 0 silent, 1 progress bar (where stdout is no terminal: one logged

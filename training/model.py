@@ -18,6 +18,8 @@ __all__ = ["build_pilotnet", "compile_pilotnet"]
 # (filters, kernel, stride) of PilotNet's five convolutions.
 CONVOLUTIONS = ((24, 5, 2), (36, 5, 2), (48, 5, 2), (64, 3, 1), (64, 3, 1))
 DENSE_UNITS = (100, 50, 10)
+# Adam's gradients are clipped to this global norm (compile_pilotnet)
+GRADIENT_CLIPNORM = 1.0
 
 
 def build_pilotnet(
@@ -61,6 +63,12 @@ def compile_pilotnet(model: keras.Model, learning_rate: float = 1e-3, ema: bool 
     `use_ema`, momentum 0.99: about the last hundred steps) and `fit` writes it
     into the model when it ends, so the saved model is the average, not the
     last step's weights, which jitter with the last batches' random augmentations.
+
+    Gradients are clipped to a global norm of `GRADIENT_CLIPNORM`: late in a run, with
+    Adam's second moments small, one batch's large gradient made a step that wrecked
+    the network (loss doubling in the last epoch and the saved model steering a
+    constant), on some seeds only.
     """
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate, use_ema=ema), loss="mse")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate, use_ema=ema, global_clipnorm=GRADIENT_CLIPNORM),
+                  loss="mse")
     return model

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from training.model import build_pilotnet, compile_pilotnet
+from training.model import GRADIENT_CLIPNORM, build_pilotnet, compile_pilotnet
 
 
 def _fit(ema: bool):
@@ -24,3 +24,12 @@ def test_ema_saves_the_moving_average_not_the_last_step() -> None:
         np.testing.assert_allclose(weight.numpy(), average.numpy())  # fit wrote the average into the model
     last = [w.numpy() for w in plain.trainable_weights]  # the same steps, without averaging
     assert any(not np.allclose(a.numpy(), b) for a, b in zip(averaged.trainable_weights, last))
+
+
+def test_gradients_are_clipped_to_a_global_norm() -> None:
+    model = compile_pilotnet(build_pilotnet(seed=0))
+    assert model.optimizer.global_clipnorm == GRADIENT_CLIPNORM
+    gradients = [np.full(w.shape, 100.0, np.float32) for w in model.trainable_weights]
+    clipped = model.optimizer._clip_gradients(gradients)
+    norm = np.sqrt(sum(float((np.asarray(g) ** 2).sum()) for g in clipped))
+    assert abs(norm - GRADIENT_CLIPNORM) < 1e-3

@@ -13,7 +13,8 @@ the same `AugmentConfig` as the NumPy augmentations of the other approaches
   distance changes steering by the same amount. Shifts are whole pixels;
   uncovered pixels are YUV black (0, 128, 128), as `warpAffine` leaves RGB black.
 - Brightness and shadow scale the Y (luma) channel, the YUV counterpart of
-  scaling HSV's V; U and V (colour) are unchanged.
+  scaling HSV's V; saturation scales U and V about grey (128), which is what
+  moving each RGB pixel towards or away from its own grey level does.
 - The synthesised view's homography is expressed in the preprocessed frame's
   pixels (`training.augmentation.views.view_homography`) and composed with the
   flip and shift into one `cv2.warpPerspective` per frame; its uncovered pixels
@@ -51,6 +52,7 @@ __all__ = [
     "flip_and_shift",
     "shadow_masks",
     "scale_luma",
+    "scale_chroma",
     "augment_batch",
 ]
 
@@ -77,6 +79,7 @@ class ScaledAugment:
     shadow_darkness: float  # luma factor inside a shadow
     shadow_left_probability: float  # chance a shadow darkens the left side of its line
     brightness_range: tuple[float, float]  # luma factor range (min, max)
+    saturation_range: tuple[float, float] = (1.0, 1.0)  # chroma factor range (min, max)
 
     def __post_init__(self) -> None:
         for name in ("max_shift_x", "max_shift_y", "steering_per_px"):
@@ -105,6 +108,7 @@ def scale_to_preprocessed(
         shadow_darkness=config.shadow_darkness,
         shadow_left_probability=config.shadow_left_probability,
         brightness_range=tuple(config.brightness_range),
+        saturation_range=tuple(config.saturation_range),
     )
 
 
@@ -194,6 +198,17 @@ def scale_luma(images: np.ndarray, factor: np.ndarray, in_place: bool = False) -
     return images
 
 
+def scale_chroma(images: np.ndarray, factor: np.ndarray) -> np.ndarray:
+    """Scale U and V's distance from grey (128) by `factor` (float32 (B,)) in place, rounding and clipping.
+
+    The YUV counterpart of `training.augmentation.frames.saturation`: luma is kept.
+    """
+    chroma = images[..., 1:].astype(np.float32) - np.float32(128)
+    chroma *= factor[:, None, None, None]
+    images[..., 1:] = np.clip(np.rint(chroma + np.float32(128)), 0, 255).astype(np.uint8)
+    return images
+
+
 def augment_batch(
     store: np.ndarray,
     index: np.ndarray,
@@ -203,7 +218,7 @@ def augment_batch(
     config: ScaledAugment,
     lane_offset_m: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One fresh training batch: camera choice, synthesised view, flip, shift, shadow and brightness.
+    """One fresh training batch: camera choice, synthesised view, flip, shift, shadow, brightness and saturation.
 
     Args:
         store: uint8 (N, 3, H, W, 3) frames of every camera (RAM array or memmap).
@@ -236,4 +251,7 @@ def augment_batch(
                         config.shadow_left_probability)
     brightness = rng.uniform(*config.brightness_range, batch).astype(np.float32)[:, None, None]
     factor = np.where(mask, brightness * np.float32(config.shadow_darkness), brightness)
-    return scale_luma(images, factor, in_place=True), steering.astype(np.float32)
+    images = scale_luma(images, factor, in_place=True)
+    if config.saturation_range != (1.0, 1.0):
+        images = scale_chroma(images, rng.uniform(*config.saturation_range, batch).astype(np.float32))
+    return images, steering.astype(np.float32)

@@ -7,7 +7,7 @@ synthesised view of a camera shifted and turned off the path with the steering
 that returns to it (NVIDIA's view synthesis, `training.augmentation.views`), flip
 (left and right turns become equally common), translate (more positions on the
 road, with a steering adjustment per pixel), shadow and brightness (lighting the
-track never showed). Parameters come from `AugmentConfig`, shared with the
+track never showed), saturation (other renderings of the same track). Parameters come from `AugmentConfig`, shared with the
 pipeline approach's batch augmentations (`training.augmentation.batches`). Randomness
 is an explicit `np.random.Generator`; every function returns new arrays.
 """
@@ -36,11 +36,13 @@ __all__ = [
     "translate",
     "shadow",
     "brightness",
+    "saturation",
     "random_view",
     "random_flip",
     "random_translate",
     "random_shadow",
     "random_brightness",
+    "random_saturation",
     "augment",
 ]
 
@@ -104,6 +106,17 @@ def shadow(
 def brightness(image: np.ndarray, steering: float, factor: float) -> tuple[np.ndarray, float]:
     """Scale every channel by `factor`, rounding and saturating at 0 and 255."""
     return cv2.convertScaleAbs(image, alpha=factor, beta=0), steering
+
+
+def saturation(image: np.ndarray, steering: float, factor: float) -> tuple[np.ndarray, float]:
+    """Scale every pixel's distance from its grey level (BT.601 luma) by `factor`, rounding and saturating.
+
+    Luma is kept, so in the YUV frame the model sees this scales U and V about 128, as
+    the pipeline's `training.augmentation.batches.scale_chroma` does.
+    """
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)[..., None]
+    out = grey + np.float32(factor) * (image.astype(np.float32) - grey)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8), steering
 
 
 def random_view(
@@ -170,6 +183,15 @@ def random_brightness(
     return brightness(image, steering, float(rng.uniform(low, high)))
 
 
+def random_saturation(
+    image: np.ndarray, steering: float, rng: np.random.Generator, config: AugmentConfig
+) -> tuple[np.ndarray, float]:
+    """Scale saturation by a factor drawn from `config.saturation_range` (no draw where it is (1, 1))."""
+    if tuple(config.saturation_range) == (1.0, 1.0):
+        return image, steering
+    return saturation(image, steering, float(rng.uniform(*config.saturation_range)))
+
+
 def augment(
     image: np.ndarray,
     steering: float,
@@ -178,10 +200,11 @@ def augment(
     lane_offset_m: float = math.nan,
     camera: int = CENTER,
 ) -> tuple[np.ndarray, float]:
-    """Synthesise a shifted view, flip, translate, shadow and brighten one RGB frame
+    """Synthesise a shifted view, flip, translate, shadow, brighten and saturate one RGB frame
     (camera choice comes first, see `choose_camera`; `lane_offset_m` and `camera`: see `random_view`)."""
     image, steering = random_view(image, steering, rng, config, lane_offset_m, camera)
     image, steering = random_flip(image, steering, rng, config)
     image, steering = random_translate(image, steering, rng, config)
     image, steering = random_shadow(image, steering, rng, config)
-    return random_brightness(image, steering, rng, config)
+    image, steering = random_brightness(image, steering, rng, config)
+    return random_saturation(image, steering, rng, config)

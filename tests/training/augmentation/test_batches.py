@@ -12,6 +12,7 @@ from training.augmentation.batches import (
     augment_batch,
     choose_cameras,
     flip_and_shift,
+    scale_chroma,
     scale_luma,
     scale_to_preprocessed,
     shadow_masks,
@@ -178,3 +179,29 @@ def test_lane_labels_replace_the_recorded_steering_only_when_asked() -> None:
                                _config(lane_labels=True, **flip), lane)
     assert np.allclose(path, -0.3)
     assert np.allclose(to_lane, -float(return_steering(1.0, 0.0, 5.0)))  # flipped: right of centre becomes left
+
+
+def test_scale_chroma_scales_u_and_v_about_grey_and_keeps_luma() -> None:
+    images = np.array([[[[90, 100, 228], [10, 0, 255]]]], np.uint8)
+    out = scale_chroma(images.copy(), np.array([0.5], np.float32))
+    assert out.tolist() == [[[[90, 114, 178], [10, 64, 192]]]]  # 128 + 0.5 * (100 - 128) = 114; 191.5 -> 192
+    out = scale_chroma(images.copy(), np.array([2.0], np.float32))
+    assert out.tolist() == [[[[90, 72, 255], [10, 0, 255]]]]  # clipped at 0 and 255
+
+
+def test_saturation_range_draws_one_factor_per_image_and_no_draw_when_off() -> None:
+    images = _frames(8)
+    store = images[:, None]
+    args = (store, np.arange(8), np.zeros(8, np.float32), np.zeros(8, bool))
+    plain, _ = augment_batch(*args, np.random.default_rng(5), _config())
+    varied, _ = augment_batch(*args, np.random.default_rng(5), _config(saturation_range=(0.5, 1.5)))
+    np.testing.assert_array_equal(plain, images)  # (1, 1): nothing drawn, nothing changed
+    np.testing.assert_array_equal(varied[..., 0], images[..., 0])
+    factors = []
+    for b in range(8):
+        chroma = images[b, ..., 1:].astype(float) - 128
+        unclipped = (np.abs(chroma) > 40) & (np.abs(chroma) < 80)  # far enough from grey, and * 1.5 stays in range
+        ratio = (varied[b, ..., 1:].astype(float) - 128)[unclipped] / chroma[unclipped]
+        assert np.ptp(ratio) < 0.05  # one factor per image (up to rounding)
+        factors.append(np.median(ratio))
+    assert 0.5 <= min(factors) < max(factors) <= 1.5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -16,8 +17,10 @@ from training.augmentation.frames import (
     flip,
     random_brightness,
     random_flip,
+    random_saturation,
     random_shadow,
     random_translate,
+    saturation,
     shadow,
     translate,
 )
@@ -155,3 +158,25 @@ def test_augment_is_deterministic_for_a_seed_and_leaves_its_input_alone() -> Non
     assert not (np.array_equal(a[0], c[0]) and a[1] == c[1])
     assert np.array_equal(image, before)
     assert a[0].shape == image.shape and a[0].dtype == np.uint8
+
+
+def test_saturation_scales_colour_about_grey_and_keeps_the_grey_level() -> None:
+    image = np.array([[[200, 100, 50], [80, 80, 80]]], np.uint8)
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    washed, steering = saturation(image, 0.3, 0.0)
+    assert steering == 0.3
+    np.testing.assert_array_equal(washed, np.repeat(grey[..., None], 3, axis=2))
+    vivid, _ = saturation(image, 0.0, 1.5)
+    assert vivid[0, 1].tolist() == [80, 80, 80]  # grey stays grey
+    assert vivid[0, 0].tolist() == [238, 88, 13]  # 1.5 times further from its grey level, 124
+    assert abs(int(cv2.cvtColor(vivid, cv2.COLOR_RGB2YUV)[0, 0, 0]) - 124) <= 1  # the luma the model sees
+
+
+def test_random_saturation_draws_nothing_when_off() -> None:
+    image = gradient_frame()
+    rng = np.random.default_rng(3)
+    same, _ = random_saturation(image, 0.0, rng, AugmentConfig(saturation_range=(1.0, 1.0)))
+    assert same is image
+    assert rng.random() == np.random.default_rng(3).random()
+    changed, _ = random_saturation(image, 0.0, rng, AugmentConfig(saturation_range=(0.2, 0.2)))
+    assert not np.array_equal(changed, image)

@@ -77,18 +77,19 @@ def test_an_incomplete_report_is_named_with_its_missing_fields(tmp_path) -> None
 
 
 @pytest.mark.slow
-def test_a_float32_and_a_bfloat16_run_are_compared_side_by_side(trained_runs, tiny_recording, tmp_path) -> None:
+def test_a_float32_and_a_bfloat16_run_are_compared_side_by_side(tiny_recording, tmp_path) -> None:
     from recorder.split import SplitConfig
     from training.co2.emissions import EmissionsConfig
     from training.config import TrainConfig
     from training.run.settings import RunSettings
     from training.run.train import train_run
 
-    config = TrainConfig(approach="in-memory", epochs=1, batch_size=16, samples_per_epoch=64, verbose=0,
-                         precision="mixed_bfloat16")
-    train_run([tiny_recording], tmp_path / "bf16", RunSettings(
-        train=config, split=SplitConfig(block_size=10), emissions=EmissionsConfig(country_iso_code="ESP")))
-    paths = compare([trained_runs["in-memory"][0], tmp_path / "bf16"], tmp_path / "cmp")
+    for precision in ("float32", "mixed_bfloat16"):
+        config = TrainConfig(approach="in-memory", epochs=1, batch_size=16, samples_per_epoch=64, verbose=0,
+                             precision=precision)
+        train_run([tiny_recording], tmp_path / precision, RunSettings(
+            train=config, split=SplitConfig(block_size=10), emissions=EmissionsConfig(country_iso_code="ESP")))
+    paths = compare([tmp_path / "float32", tmp_path / "mixed_bfloat16"], tmp_path / "cmp")
     table = json.loads(paths["json"].read_text())["runs"]
     assert [(r["approach"], r["precision"]) for r in table] == [("in-memory", "float32"),
                                                                 ("in-memory", "mixed_bfloat16")]
