@@ -13,7 +13,7 @@ from keras import layers
 
 from training.preprocess import DEFAULT_PREPROCESS
 
-__all__ = ["build_pilotnet", "compile_pilotnet"]
+__all__ = ["GRADIENT_CLIPNORM", "build_pilotnet", "compile_pilotnet"]
 
 # (filters, kernel, stride) of PilotNet's five convolutions.
 CONVOLUTIONS = ((24, 5, 2), (36, 5, 2), (48, 5, 2), (64, 3, 1), (64, 3, 1))
@@ -64,10 +64,10 @@ def compile_pilotnet(model: keras.Model, learning_rate: float = 1e-3, ema: bool 
     into the model when it ends, so the saved model is the average, not the
     last step's weights, which jitter with the last batches' random augmentations.
 
-    Gradients are clipped to a global norm of `GRADIENT_CLIPNORM`: late in a run, with
-    Adam's second moments small, one batch's large gradient made a step that wrecked
-    the network (loss doubling in the last epoch and the saved model steering a
-    constant), on some seeds only.
+    Gradients are clipped to a global norm of `GRADIENT_CLIPNORM`: on some seeds the
+    loss jumped late in a run (doubling in the last epoch, the saved model then
+    steering a constant); clipped, the jump stays small and the model drives
+    (docs/replay.md, "Second round").
     """
     model.compile(optimizer=keras.optimizers.Adam(learning_rate, use_ema=ema, global_clipnorm=GRADIENT_CLIPNORM),
                   loss="mse")

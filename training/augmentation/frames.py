@@ -7,9 +7,10 @@ synthesised view of a camera shifted and turned off the path with the steering
 that returns to it (NVIDIA's view synthesis, `training.augmentation.views`), flip
 (left and right turns become equally common), translate (more positions on the
 road, with a steering adjustment per pixel), shadow and brightness (lighting the
-track never showed), saturation (other renderings of the same track). Parameters come from `AugmentConfig`, shared with the
-pipeline approach's batch augmentations (`training.augmentation.batches`). Randomness
-is an explicit `np.random.Generator`; every function returns new arrays.
+track never showed) and saturation (other renderings of the same track).
+Parameters come from `AugmentConfig`, shared with the pipeline approach's batch
+augmentations (`training.augmentation.batches`). Randomness is an explicit
+`np.random.Generator`; every function returns new arrays.
 """
 
 from __future__ import annotations
@@ -114,9 +115,8 @@ def saturation(image: np.ndarray, steering: float, factor: float) -> tuple[np.nd
     Luma is kept, so in the YUV frame the model sees this scales U and V about 128, as
     the pipeline's `training.augmentation.batches.scale_chroma` does.
     """
-    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)[..., None]
-    out = grey + np.float32(factor) * (image.astype(np.float32) - grey)
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8), steering
+    grey = cv2.cvtColor(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+    return cv2.addWeighted(image, factor, grey, 1.0 - factor, 0.0), steering  # one uint8 pass (~0.04 ms)
 
 
 def random_view(

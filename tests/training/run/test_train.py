@@ -148,7 +148,8 @@ def test_a_bfloat16_run_trains_and_saves_a_float32_model_that_drives_and_exports
 def test_ema_validates_the_saved_average_on_the_same_training_steps(tiny_recording, tmp_path) -> None:
     losses = {}
     for ema in (False, True):
-        config = TrainConfig(epochs=2, batch_size=32, samples_per_epoch=128, verbose=0, ema=ema)
+        # float32: in bfloat16 the two graphs' steps round differently (relative 5e-4)
+        config = TrainConfig(epochs=2, batch_size=32, samples_per_epoch=128, verbose=0, ema=ema, precision="float32")
         train_run([tiny_recording], tmp_path / str(ema),
                   RunSettings(train=config, split=SplitConfig(block_size=10), emissions=None))
         with open(tmp_path / str(ema) / "history.csv", newline="") as f:
