@@ -25,10 +25,10 @@ class TrainConfig:
 
     # training approach, a name from training.approaches
     approach: str = setting("in-memory", "training approach")
-    # passes over samples_per_epoch examples; 10 x 20 per row with --ema and lane-centre labels is the
-    # recipe that drove other people's laps best in docs/replay.md's study (2-5 minutes for the Udacity
-    # sample on 2 cores)
-    epochs: int = setting(10, "epochs to train")
+    # passes over samples_per_epoch examples; 20 x 20 per row with --ema and lane-centre labels is the
+    # recipe that drove other people's laps best in docs/replay.md's study (4-5 minutes for the Udacity
+    # sample on 2 cores in bfloat16); 10 left the loss still falling and drove worse
+    epochs: int = setting(20, "epochs to train")
     # examples per gradient step
     batch_size: int = setting(64, "examples per batch")
     # examples drawn (camera, augmentation) per epoch; None = examples_per_row per training row

@@ -9,7 +9,7 @@ the same `AugmentConfig` as the NumPy augmentations of the other approaches
   px of the 320-px frame is `max_shift_x * out_width / 320` px here (50 -> 31.25),
   `max_shift_y` px of the 160-px frame is `max_shift_y * out_height / (160 -
   crop_top - crop_bottom)` px (10 -> 8.8), and the steering per shifted pixel
-  grows by the inverse factor (0.002 -> 0.0032), so a shift of the same road
+  grows by the inverse factor (x1.6), so a shift of the same road
   distance changes steering by the same amount. Shifts are whole pixels;
   uncovered pixels are YUV black (0, 128, 128), as `warpAffine` leaves RGB black.
 - Brightness and shadow scale the Y (luma) channel, the YUV counterpart of

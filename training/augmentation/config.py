@@ -3,21 +3,24 @@ on the 320x160 RGB frame (generator and in-memory approaches,
 `training.augmentation.frames`) and the per-batch ones on preprocessed YUV frames
 (pipeline approach, `training.augmentation.batches`); both are OpenCV and NumPy.
 
-Defaults follow the tutorials this field learned from (naokishibuya's
-car-behavioral-cloning): a 0.2 steering correction for the side cameras and
-0.002 steering per pixel of horizontal shift on the 320-pixel-wide frame. The
-synthesised views (`training.augmentation.views`) are NVIDIA's; view synthesis
-with these ranges and look-ahead drove the replays of other people's laps better
-than none; wider ranges with a 4 m look-ahead gave the best single run but not
-across three seeds (docs/replay.md, "Recipe study"). By default every approach
-labels every example (centre and side cameras, synthesised views) with one law,
-pure pursuit to the lane centre 10 m ahead read from the row's recorded centre
-frame's yellow lines (`lane_labels`, `training.augmentation.labels.lane_steering`),
-and keeps the path's labels above only where the lines are not read: with the
-EMA weights and twice the examples it drove other people's laps (pipeline
-approach) with the fewest interventions and the least jitter of the study; the
-10 m look-ahead answers an offset more gently than 8 m, and overshot the lane
-centre less on other people's laps. The
+The side cameras' 0.2 steering correction follows the tutorials this field
+learned from (naokishibuya's car-behavioral-cloning). The synthesised views
+(`training.augmentation.views`) are NVIDIA's; view synthesis with these ranges
+and look-ahead drove the replays of other people's laps better than none; wider
+ranges with a 4 m look-ahead gave the best single run but not across three seeds
+(docs/replay.md, "Recipe study"). By default every approach labels every example
+(centre and side cameras, synthesised views, shifts) with one law, pure pursuit
+to the lane centre 6 m ahead read from the row's recorded centre frame's yellow
+lines (`lane_labels`, `training.augmentation.labels.lane_steering`), and keeps
+the path's labels above only where the lines are not read. A horizontal shift
+of the frame is the view of a turned camera, so its label is the law's answer
+to that turn (`labels.turn_steering_per_px`: 0.0158 per pixel at 6 m); the
+tutorials' 0.002 per pixel answered a turn a fifth as hard as the views' labels
+did, and with it the cars sat 0.2-0.3 m left of the lane centre on other
+people's straights and a shorter look-ahead did not bring them closer. With
+shift labels that agree, 6 m kept the car nearest the lane centre with the
+fewest interventions on other people's laps (docs/replay.md, "Third round").
+The
 tutorials' random shadow darkens either side of a random line with equal
 chance; both paths draw the side with `shadow_left_probability`. Saturation
 (`saturation_range`) varies the colour the way other renderings of the track
@@ -46,11 +49,15 @@ class AugmentConfig:
     lane_labels: bool = setting(
         True, "label every example with the steering to the lane centre read from its row's "
               "recorded centre frame's yellow lines, where both are read (recorder.lane_lines)")
-    lane_lookahead_m: float = setting(10.0, "lane-centre labels: pure pursuit to the lane centre this far ahead (m)")
+    lane_lookahead_m: float = setting(
+        6.0, "lane-centre labels: pure pursuit to the lane centre this far ahead (m); change "
+             "--augment-steering-per-px with it (labels.turn_steering_per_px)")
     flip_probability: float = setting(0.5, "chance of a horizontal flip (steering negated)")
     max_shift_x: float = setting(50.0, "max horizontal translation, px of the 320-px frame (either way)")
     max_shift_y: float = setting(10.0, "max vertical translation, px of the 160-px frame (either way)")
-    steering_per_px: float = setting(0.002, "steering added per px of horizontal shift")
+    steering_per_px: float = setting(
+        0.0158, "steering added per px of horizontal shift: the lane-centre law's answer to the camera turn one px "
+                "of shift shows (0.0158 at 6 m, 0.0136 at 7 m, 0.0095 at 10 m; the tutorials' 0.002)")
     shadow_probability: float = setting(0.5, "chance of a random shadow band")
     shadow_darkness: float = setting(0.5, "brightness factor inside a shadow (0 black, 1 none)")
     shadow_left_probability: float = setting(0.5, "chance a shadow darkens the left side of its line (else the right)")

@@ -9,14 +9,16 @@ test_agreement.py checks the two paths' labels agree).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from recorder.camera_geometry import UNITY_CAMERAS, return_steering
+from recorder.camera_geometry import UNITY_CAMERAS, UNITY_GEOMETRY, CameraGeometry, return_steering
 from recorder.formats import FRAME_SHAPE
 from training.preprocess import PreprocessConfig
 
 __all__ = ["CENTER", "LEFT", "RIGHT", "CAMERA_RIGHT_M", "corrected_steering", "lane_steering", "shifted_steering",
-           "frame_scale"]
+           "turn_steering_per_px", "frame_scale"]
 
 # Camera slots, in the driving log's column order.
 CENTER, LEFT, RIGHT = 0, 1, 2
@@ -69,6 +71,19 @@ def shifted_steering(steering: np.ndarray | float, dx: np.ndarray | float,
     shift adds `steering_per_px` per pixel (in the frame the shift is made on).
     """
     return steering + dx * steering_per_px
+
+
+def turn_steering_per_px(lookahead_m: float, geometry: CameraGeometry = UNITY_GEOMETRY) -> float:
+    """The lane-centre law's steering per pixel of horizontal shift of the 320x160 frame.
+
+    Shifting the frame one pixel sideways is, near the image centre, what turning
+    the camera by atan(1 / focal length) does, and `lane_steering` answers a turn
+    with `return_steering(0, turn, lookahead_m)`. A shift label of this size says
+    what the lane-centre labels of the turned synthesised views say; the
+    tutorials' 0.002 per pixel is a fifth of it at 7 m, and taught a turned car
+    to steer back a fifth as hard as the rest of its labels did.
+    """
+    return float(return_steering(0.0, math.atan(1.0 / geometry.focal_px), lookahead_m, geometry))
 
 
 def frame_scale(preprocess: PreprocessConfig) -> tuple[float, float]:

@@ -117,7 +117,8 @@ def test_lane_labels_agree_under_the_default_augmentation(samples, lane) -> None
     path = per_frame(samples, DEFAULT_AUGMENT)
     critical = 1.63 * np.sqrt(2 / DRAWS)
     assert ks_statistic(frame, batch) < critical, (ks_statistic(frame, batch), critical)
-    assert ks_statistic(frame, path) > critical  # the lane offsets moved the labels
+    moved = np.abs(frame - path) > 1e-6  # the same draws (seed 0): only the rows whose lane was read change label
+    assert moved.mean() == pytest.approx(np.isfinite(lane).mean(), abs=0.05)
     assert abs(frame.mean() - batch.mean()) < means_bound(frame, batch)
     assert abs(frame.std() - batch.std()) < sds_bound(frame, batch)
 

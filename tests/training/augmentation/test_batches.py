@@ -51,9 +51,10 @@ def test_pixel_parameters_scale_to_the_preprocessed_frame() -> None:
     scaled = scale_to_preprocessed(AugmentConfig(), DEFAULT_PREPROCESS)
     assert scaled.max_shift_x == pytest.approx(50 * 200 / 320)
     assert scaled.max_shift_y == pytest.approx(10 * 66 / 75)
-    assert scaled.steering_per_px == pytest.approx(0.002 * 320 / 200)
+    per_px = AugmentConfig().steering_per_px
+    assert scaled.steering_per_px == pytest.approx(per_px * 320 / 200)
     # Same road distance, same steering change: 1 px here is 1.6 px of the 320-px frame.
-    assert scaled.steering_per_px * scaled.max_shift_x == pytest.approx(0.002 * 50)
+    assert scaled.steering_per_px * scaled.max_shift_x == pytest.approx(per_px * 50)
     with pytest.raises(ValueError, match="max_shift_x"):
         _config(max_shift_x=-1.0)
 

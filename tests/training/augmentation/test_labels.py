@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
+import cv2
 import numpy as np
 import pytest
 
-from recorder.camera_geometry import UNITY_CAMERAS, return_steering
+from recorder.camera_geometry import UNITY_CAMERAS, UNITY_GEOMETRY, return_steering
+from training.augmentation.config import AugmentConfig
+from training.augmentation.frames import translate
 from training.augmentation.labels import (
     CENTER,
     LEFT,
@@ -14,7 +19,9 @@ from training.augmentation.labels import (
     frame_scale,
     lane_steering,
     shifted_steering,
+    turn_steering_per_px,
 )
+from training.augmentation.views import view_homography, warp_view
 from training.preprocess import DEFAULT_PREPROCESS
 
 
@@ -27,6 +34,33 @@ def test_the_left_camera_steers_right_and_the_right_camera_left() -> None:
 def test_a_shift_right_adds_steering_per_pixel() -> None:
     assert shifted_steering(0.1, 10, 0.004) == pytest.approx(0.14)
     assert shifted_steering(np.array([0.0, 0.0]), np.array([-5, 5]), 0.01) == pytest.approx([-0.05, 0.05])
+
+
+@pytest.mark.parametrize("dx", [10, -10, 25])
+def test_a_shift_is_the_view_of_a_turned_camera(dx: int) -> None:
+    texture = cv2.GaussianBlur(np.random.default_rng(0).integers(0, 256, (160, 320, 3), dtype=np.uint8), (9, 9), 3)
+    turned = warp_view(texture, view_homography(0.0, math.atan(dx / UNITY_GEOMETRY.focal_px)))  # turned left by dx > 0
+    middle = (slice(40, 120), slice(100, 220))
+
+    def error(image: np.ndarray) -> float:
+        return float(np.abs(image[middle].astype(float) - turned[middle]).mean())
+
+    assert error(translate(texture, 0.0, dx, 0, 0.0)[0]) < 0.5 * error(translate(texture, 0.0, -dx, 0, 0.0)[0])
+    assert error(translate(texture, 0.0, dx, 0, 0.0)[0]) < 0.5 * error(texture)
+
+
+@pytest.mark.parametrize("lookahead_m", [6.0, 7.0, 10.0])
+def test_a_shift_is_labelled_as_the_lane_law_labels_the_turn_it_shows(lookahead_m: float) -> None:
+    per_px = turn_steering_per_px(lookahead_m)
+    for dx in (1, 10, 25):
+        turn = float(lane_steering(0.0, 0.0, CENTER, 0.0, math.atan(dx / UNITY_GEOMETRY.focal_px), lookahead_m))
+        assert shifted_steering(0.0, dx, per_px) == pytest.approx(turn, rel=0.03)
+    assert per_px > 4 * 0.002  # the tutorials' rule, which answered a turn a fifth as hard
+
+
+def test_the_default_shift_label_follows_the_default_look_ahead() -> None:
+    config = AugmentConfig()
+    assert config.steering_per_px == pytest.approx(turn_steering_per_px(config.lane_lookahead_m), rel=0.01)
 
 
 def test_the_preprocessed_frame_scale_follows_the_crop_and_resize() -> None:
