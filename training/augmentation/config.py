@@ -16,10 +16,10 @@ the path's labels above only where the lines are not read. A horizontal shift
 of the frame is the view of a turned camera, so its label is the law's answer
 to that turn (`labels.turn_steering_per_px`: 0.0158 per pixel at 6 m); the
 tutorials' 0.002 per pixel answered a turn a fifth as hard as the views' labels
-did, and with it the cars sat 0.2-0.3 m left of the lane centre on other
-people's straights and a shorter look-ahead did not bring them closer. With
-shift labels that agree, 6 m kept the car nearest the lane centre with the
-fewest interventions on other people's laps (docs/replay.md, "Third round").
+did at 10 m, and with it a shorter look-ahead did not bring the car nearer the
+lane centre on other people's laps. With shift labels that agree, 6 m kept the
+car nearest the lane centre with the fewest interventions there (docs/replay.md,
+"Third round").
 The
 tutorials' random shadow darkens either side of a random line with equal
 chance; both paths draw the side with `shadow_left_probability`. Saturation
