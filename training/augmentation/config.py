@@ -17,12 +17,10 @@ of the frame is the view of a turned camera, so its label is the law's answer
 to that turn (`labels.turn_steering_per_px`: 0.0158 per pixel at 6 m); the
 tutorials' 0.002 per pixel answered a turn a fifth as hard as the views' labels
 did at 10 m, and with it a shorter look-ahead did not bring the car nearer the
-lane centre on other people's laps. With shift labels that agree, 6 m kept the
-car nearest the lane centre with the fewest interventions there (docs/replay.md,
-"Third round").
-The
-tutorials' random shadow darkens either side of a random line with equal
-chance; both paths draw the side with `shadow_left_probability`. Saturation
+lane centre on other people's laps. With shift labels that agree, 6 m (and 20
+epochs) drove them with the fewest interventions nearest the lane centre of the
+recipes tried over three seeds (docs/replay.md, "Third round"). The tutorials' random shadow darkens either side of a random
+line with equal chance; both paths draw the side with `shadow_left_probability`. Saturation
 (`saturation_range`) varies the colour the way other renderings of the track
 (another version or quality setting of the simulator) do: a model trained without
 it changed its steering on its own frames when their colour was washed out or
