@@ -32,8 +32,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from recorder.config_fields import check_range, setting
+from training.augmentation.labels import turn_steering_per_px
 
 __all__ = ["AugmentConfig", "DEFAULT_AUGMENT"]
+
+# The lane-centre law's look-ahead; the default shift label is that law's answer to the turn a shift shows.
+LANE_LOOKAHEAD_M = 6.0
 
 
 @dataclass(frozen=True)
@@ -48,13 +52,13 @@ class AugmentConfig:
         True, "label every example with the steering to the lane centre read from its row's "
               "recorded centre frame's yellow lines, where both are read (recorder.lane_lines)")
     lane_lookahead_m: float = setting(
-        6.0, "lane-centre labels: pure pursuit to the lane centre this far ahead (m); change "
+        LANE_LOOKAHEAD_M, "lane-centre labels: pure pursuit to the lane centre this far ahead (m); change "
              "--augment-steering-per-px with it (labels.turn_steering_per_px)")
     flip_probability: float = setting(0.5, "chance of a horizontal flip (steering negated)")
     max_shift_x: float = setting(50.0, "max horizontal translation, px of the 320-px frame (either way)")
     max_shift_y: float = setting(10.0, "max vertical translation, px of the 160-px frame (either way)")
     steering_per_px: float = setting(
-        0.0158, "steering added per px of horizontal shift: the lane-centre law's answer to the camera turn one px "
+        round(turn_steering_per_px(LANE_LOOKAHEAD_M), 4), "steering added per px of horizontal shift: the lane-centre law's answer to the camera turn one px "
                 "of shift shows (0.0158 at 6 m, 0.0136 at 7 m, 0.0095 at 10 m; the tutorials' 0.002)")
     shadow_probability: float = setting(0.5, "chance of a random shadow band")
     shadow_darkness: float = setting(0.5, "brightness factor inside a shadow (0 black, 1 none)")
